@@ -1,0 +1,29 @@
+"""The navigation, built from the same role checks the views use: a menu never offers what one may not do."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from units.roles import roles_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_for(user)
+    items = [("home", reverse("home"), _("首页"))]
+    if roles.unit_ids:
+        items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
+    items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
+    if user.is_staff:
+        items.append(("admin", reverse("admin:index"), _("管理")))
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    active = {
+        "home": "home",
+        "my_tasks": "my_tasks",
+        "plan_list": "plans",
+        "plan_detail": "plans",
+        "task_list": "plans",
+        "task_detail": "plans",
+    }.get(current, "")
+    return {"nav_items": items, "nav_active": active, "user_roles": roles}

@@ -1,0 +1,63 @@
+"""The task list's filters (django-filter): by section, unit, unit kind, role and words."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+from .models import Assignment, Task
+from .selectors import sections_of, units_in_plan
+
+
+class TaskFilter(django_filters.FilterSet):
+    section = django_filters.ModelChoiceFilter(label=_("部分"), queryset=None, empty_label=_("全部部分"))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("单位"), queryset=None, empty_label=_("全部单位"), method="by_assignment"
+    )
+    unit_kind = django_filters.ChoiceFilter(
+        label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), method="by_assignment"
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("分工"), choices=Assignment.Role.choices, empty_label=_("牵头或责任"), method="by_assignment"
+    )
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_words")
+
+    class Meta:
+        model = Task
+        fields = ["section", "unit", "unit_kind", "role", "q"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["section"].queryset = sections_of(plan)
+        self.filters["unit"].queryset = units_in_plan(plan)
+
+    def _assignments(self):
+        """Assignments of the task being filtered, narrowed by the unit, kind and role chosen."""
+        assignments = Assignment.objects.filter(task=OuterRef("pk"))
+        data = self.form.cleaned_data
+        if data.get("unit"):
+            assignments = assignments.filter(unit=data["unit"])
+        if data.get("unit_kind"):
+            assignments = assignments.filter(unit__kind=data["unit_kind"])
+        if data.get("role"):
+            assignments = assignments.filter(role=data["role"])
+        return assignments
+
+    def by_assignment(self, queryset, name, value):
+        return queryset  # applied once for all three in filter_queryset
+
+    def filter_queryset(self, queryset):
+        """Unit, kind and role combine on one assignment: "tasks where 市司法局 leads", not "… somewhere"."""
+        queryset = super().filter_queryset(queryset)
+        if any(self.form.cleaned_data.get(name) for name in ("unit", "unit_kind", "role")):
+            queryset = queryset.filter(Exists(self._assignments()))
+        return queryset
+
+    def filter_words(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(content__icontains=word) | Q(responsibility_text__icontains=word)
+            )
+        return queryset

@@ -1,0 +1,122 @@
+"""Creating a plan with its sections, tasks and assignments from structured plan data.
+
+The data is the shape the notice importer produces (and fixtures/plan_2022.json holds):
+{"doc_number", "title", "issuer", "issued_on", "year", "sections": [{"number", "title",
+"items": [{"number", "title", "content", "responsibility_text", "lead_units", "responsible_units",
+"deadline"}]}]}, unit names as the notice writes them.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from units.directory import Directory
+from units.models import Unit, UnitGroup
+
+from .models import Assignment, Section, Task, WorkPlan
+
+
+class PlanDataError(ValueError):
+    """The plan data cannot be saved as it is; `problems` lists each reason in Chinese."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("；".join(problems))
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _expand(names, directory, *, lead, problems, item_number):
+    """Units named directly or through a group, and the selective groups left for the coordinator."""
+    units, pending = [], []
+    for name in names:
+        target = directory.resolve(name)
+        if isinstance(target, Unit):
+            units.append(target)
+        elif isinstance(target, UnitGroup) and target.selective:
+            pending.append(target)
+        elif isinstance(target, UnitGroup) and not lead:
+            units.extend(target.members.all())
+        elif isinstance(target, UnitGroup):
+            problems.append(
+                _("第%(number)s项：牵头单位“%(name)s”是单位组，请写明具体单位。")
+                % {"number": item_number, "name": name}
+            )
+        else:
+            problems.append(
+                _("第%(number)s项：找不到单位“%(name)s”，请先在单位名录中添加该单位或别名。")
+                % {"number": item_number, "name": name}
+            )
+    return units, pending
+
+
+@transaction.atomic
+def create_plan(data, *, status=WorkPlan.Status.DRAFT, source_text="", directory=None):
+    """Save the plan, its sections, tasks and assignments in one transaction, or nothing at all.
+
+    Lead units (牵头单位) come first; a unit named both as lead and as responsible is assigned once,
+    as lead. Groups are expanded to their members; selective groups (市政府有关部门) are kept on the
+    task as `pending_groups` for the coordinator to choose from. Raises PlanDataError listing every
+    name that resolves to nothing.
+    """
+    directory = directory or Directory()
+    year = int(data["year"])
+    if WorkPlan.objects.filter(doc_number=data["doc_number"]).exists():
+        raise PlanDataError([_("文号为“%(doc)s”的工作计划已经存在。") % {"doc": data["doc_number"]}])
+    plan = WorkPlan.objects.create(
+        year=year,
+        title=data["title"],
+        doc_number=data["doc_number"],
+        issuer=data.get("issuer", ""),
+        issued_on=_date(data.get("issued_on")),
+        status=status,
+        source_text=source_text,
+    )
+    problems, assignments, pending_links = [], [], []
+    for section_data in data["sections"]:
+        section = Section.objects.create(
+            plan=plan, number=section_data["number"], title=section_data["title"]
+        )
+        for item in section_data["items"]:
+            deadline = _date(item.get("deadline")) or datetime.date(year, 12, 31)
+            task = Task.objects.create(
+                plan=plan,
+                section=section,
+                number=item["number"],
+                title=item["title"],
+                content=item["content"],
+                deadline=deadline,
+                responsibility_text=item.get("responsibility_text", ""),
+            )
+            leads, lead_groups = _expand(
+                item.get("lead_units", []), directory, lead=True, problems=problems, item_number=task.number
+            )
+            responsibles, pending = _expand(
+                item.get("responsible_units", []),
+                directory,
+                lead=False,
+                problems=problems,
+                item_number=task.number,
+            )
+            seen = set()
+            for role, units in ((Assignment.Role.LEAD, leads), (Assignment.Role.RESPONSIBLE, responsibles)):
+                for unit in units:
+                    if unit.pk not in seen:
+                        seen.add(unit.pk)
+                        assignments.append(Assignment(task=task, unit=unit, role=role, deadline=deadline))
+            pending_links.extend(
+                Task.pending_groups.through(task_id=task.pk, unitgroup_id=group.pk)
+                for group in {group.pk: group for group in lead_groups + pending}.values()
+            )
+    if problems:
+        raise PlanDataError(problems)
+    Assignment.objects.bulk_create(assignments)
+    Task.pending_groups.through.objects.bulk_create(pending_links)
+    return plan

@@ -1,0 +1,70 @@
+"""Pages about plans and tasks. Every object comes through `tasks.access`."""
+
+from django.db.models import Count
+from django.shortcuts import render
+
+from units.roles import roles_for
+
+from . import access, selectors
+from .filters import TaskFilter
+
+
+def plan_list(request):
+    plans = access.visible_plans(request.user).annotate(
+        task_count=Count("tasks", distinct=True), section_count=Count("sections", distinct=True)
+    )
+    return render(request, "tasks/plan_list.html", {"plans": plans})
+
+
+def plan_detail(request, pk):
+    plan = access.get_plan_for_user(request.user, pk)
+    return render(
+        request,
+        "tasks/plan_detail.html",
+        {
+            "plan": plan,
+            "sections": selectors.plan_sections(plan),
+            "totals": selectors.plan_totals(plan),
+            "can_manage": access.can_manage_plans(request.user),
+        },
+    )
+
+
+def task_list(request, pk):
+    plan = access.get_plan_for_user(request.user, pk)
+    tasks = selectors.tasks_with_assignments(plan.tasks.order_by("number"))
+    task_filter = TaskFilter(request.GET or None, queryset=tasks, plan=plan)
+    return render(
+        request,
+        "tasks/task_list.html",
+        {"plan": plan, "filter": task_filter, "tasks": task_filter.qs, "filtered": task_filter.is_bound},
+    )
+
+
+def task_detail(request, pk):
+    task = access.get_task_for_user(request.user, pk)
+    assignments = list(selectors.assignments_with_units().filter(task=task))
+    return render(
+        request,
+        "tasks/task_detail.html",
+        {
+            "task": task,
+            "plan": task.plan,
+            "leads": [a for a in assignments if a.role == a.Role.LEAD],
+            "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
+            "pending_groups": list(task.pending_groups.all()),
+            "my_unit_ids": roles_for(request.user).unit_ids,
+            "can_manage": access.can_manage_plans(request.user),
+        },
+    )
+
+
+def my_tasks(request):
+    """我的任务: every assignment of the user's units in the live plans."""
+    roles = roles_for(request.user)
+    assignments = (
+        access.my_assignments(request.user)
+        .select_related("unit", "task", "task__plan", "task__section")
+        .order_by("task__plan", "unit__order", "task__number")
+    )
+    return render(request, "tasks/my_tasks.html", {"assignments": assignments, "units": roles.units})

@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from .models import Membership, Unit, UnitAlias, UnitGroup, User
+from .resources import UnitResource
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["unit", "user"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("单位信息"), {"fields": ("full_name",)}),)
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((None, {"fields": ("full_name",)}),)
+    list_display = ("username", "full_name", "email", "is_staff", "is_active")
+    search_fields = ("username", "full_name", "email")
+    inlines = [MembershipInline]
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 1
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = UnitGroup.members.through
+    extra = 0
+    verbose_name = _("所属单位组")
+    verbose_name_plural = _("所属单位组")
+    autocomplete_fields = ["unitgroup"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ImportExportModelAdmin):
+    resource_classes = [UnitResource]
+    list_display = ("short_name", "name", "kind", "parent", "order", "is_active")
+    list_filter = ("kind", "is_active")
+    list_editable = ("order",)
+    search_fields = ("name", "short_name", "aliases__name")
+    autocomplete_fields = ["parent"]
+    inlines = [UnitAliasInline, GroupMembershipInline, MembershipInline]
+
+
+@admin.register(UnitGroup)
+class UnitGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "selective", "order")
+    list_filter = ("selective",)
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "unit", "role")
+    list_filter = ("role", "unit__kind")
+    search_fields = ("user__username", "user__full_name", "unit__name", "unit__short_name")
+    autocomplete_fields = ["user", "unit"]

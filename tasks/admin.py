@@ -1,6 +1,8 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from units.resources import EXCEL_FORMATS
+
 from .models import Assignment, ProgressReport, ReportEvent, ReportingPeriod, Section, Task, WorkPlan
 from .resources import TaskResource
 
@@ -32,6 +34,7 @@ class AssignmentInline(admin.TabularInline):
 @admin.register(Task)
 class TaskAdmin(ImportExportModelAdmin):
     resource_classes = [TaskResource]
+    formats = EXCEL_FORMATS
     list_display = ("number", "title", "section", "plan", "deadline")
     list_display_links = ("number", "title")
     list_filter = ("plan", "section")

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from units.resources import NamedForeignKeyWidget
+
 from .models import Section, Task, WorkPlan
 
 DOC_NUMBER = _("文号")
@@ -33,7 +35,7 @@ class TaskResource(resources.ModelResource):
     plan = fields.Field(
         attribute="plan",
         column_name=DOC_NUMBER,
-        widget=widgets.ForeignKeyWidget(WorkPlan, field="doc_number"),
+        widget=NamedForeignKeyWidget(WorkPlan, "doc_number", _("文号为此的工作计划")),
     )
     section = fields.Field(attribute="section", column_name=_("部分序号"), widget=SectionWidget())
     number = fields.Field(attribute="number", column_name=_("编号"), widget=widgets.IntegerWidget())

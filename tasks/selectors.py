@@ -28,12 +28,14 @@ def plan_sections(plan):
 
 def plan_totals(plan):
     """Counts for the plan header: tasks, assignments, units involved, tasks still waiting for a choice."""
-    return Task.objects.filter(plan=plan).aggregate(
+    totals = Task.objects.filter(plan=plan).aggregate(
         tasks=Count("pk", distinct=True),
-        assignments=Count("assignments", distinct=True),
-        units=Count("assignments__unit", distinct=True),
         pending=Count("pk", filter=Q(pending_groups__isnull=False), distinct=True),
     )
+    totals |= Assignment.objects.filter(task__plan=plan).aggregate(
+        assignments=Count("pk"), units=Count("unit", distinct=True)
+    )
+    return totals
 
 
 def units_in_plan(plan):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from .models import Membership, Unit, UnitAlias, UnitGroup, User
-from .resources import UnitResource
+from .resources import EXCEL_FORMATS, UnitResource
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,6 +38,7 @@ class GroupMembershipInline(admin.TabularInline):
 @admin.register(Unit)
 class UnitAdmin(ImportExportModelAdmin):
     resource_classes = [UnitResource]
+    formats = EXCEL_FORMATS
     list_display = ("short_name", "name", "kind", "parent", "order", "is_active")
     list_filter = ("kind", "is_active")
     list_editable = ("order",)

@@ -2,8 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV, XLSX
 
 from .models import Unit
+
+# Reference data moves through Excel and CSV only.
+EXCEL_FORMATS = [XLSX, CSV]
 
 
 class ChoicesWidget(widgets.Widget):
@@ -27,6 +31,23 @@ class ChoicesWidget(widgets.Widget):
         return str(dict(self.choices).get(value, value or ""))
 
 
+class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A related row given by a name; an unknown name is a clear error on that row, not a crash."""
+
+    def __init__(self, model, field, label, **kwargs):
+        self.label = label
+        super().__init__(model, field=field, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("找不到%(label)s“%(value)s”，请先添加它，或改为已有的名称。")
+                % {"label": self.label, "value": value}
+            ) from None
+
+
 class ChineseBooleanWidget(widgets.BooleanWidget):
     TRUE_VALUES = [*widgets.BooleanWidget.TRUE_VALUES, "是", "有效"]
     FALSE_VALUES = [*widgets.BooleanWidget.FALSE_VALUES, "否", "无效", "停用"]
@@ -40,7 +61,7 @@ class UnitResource(resources.ModelResource):
     short_name = fields.Field(attribute="short_name", column_name=_("简称"))
     kind = fields.Field(attribute="kind", column_name=_("类别"), widget=ChoicesWidget(Unit.Kind.choices))
     parent = fields.Field(
-        attribute="parent", column_name=_("上级单位"), widget=widgets.ForeignKeyWidget(Unit, field="name")
+        attribute="parent", column_name=_("上级单位"), widget=NamedForeignKeyWidget(Unit, "name", _("单位"))
     )
     order = fields.Field(attribute="order", column_name=_("排序"), widget=widgets.IntegerWidget())
     is_active = fields.Field(attribute="is_active", column_name=_("有效"), widget=ChineseBooleanWidget())

@@ -89,7 +89,7 @@ class Task(models.Model):
         WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="tasks"
     )
     section = models.ForeignKey(
-        Section, verbose_name=_("部分"), on_delete=models.PROTECT, related_name="tasks"
+        Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="tasks"
     )
     number = models.PositiveIntegerField(_("编号"))
     title = models.CharField(_("标题"), max_length=500)

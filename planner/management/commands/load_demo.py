@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from planner.importing.parser import parse_notice
+from planner.importing.service import import_notice
 from tasks.models import ReportingPeriod, WorkPlan
-from tasks.plans import create_plan
 from units.directory import load_directory
 from units.models import Membership, Unit, User
 from units.roles import COORDINATOR, LEADER
@@ -42,11 +43,12 @@ def ensure_role_groups():
 
 
 def load_plan(demo):
-    data = read_json("plan_2022.json")
-    plan = WorkPlan.objects.filter(doc_number=data["doc_number"]).first()
+    """The 2022 plan, imported from the notice as published (the same path as the import page)."""
+    text = (FIXTURES / "plan_2022_notice.txt").read_text(encoding="utf-8")
+    notice = parse_notice(text)
+    plan = WorkPlan.objects.filter(doc_number=notice.doc_number).first()
     if plan is None:
-        source = (FIXTURES / "plan_2022_notice.txt").read_text(encoding="utf-8")
-        plan = create_plan(data, status=demo["plan_status"], source_text=source)
+        plan = import_notice(notice, source_text=text, status=demo["plan_status"])
     for period in demo["periods"]:
         ReportingPeriod.objects.get_or_create(
             plan=plan,

@@ -1,0 +1,225 @@
+"""From a parsed notice to a saved plan: the preview of what the names resolve to, and the import itself.
+
+The same functions serve the import page and `manage.py import_plan`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tasks.models import Assignment, Task, WorkPlan
+from tasks.plans import PlanDataError, create_plan
+from units.directory import Directory
+from units.models import Unit, UnitAlias, UnitGroup
+
+from .parser import ParsedItem, ParsedNotice
+
+
+@dataclass
+class ItemPreview:
+    """One numbered item and what its unit names resolve to."""
+
+    item: ParsedItem
+    leads: list = field(default_factory=list)  # Unit
+    responsibles: list = field(default_factory=list)  # Unit, groups expanded
+    groups: list = field(default_factory=list)  # group names as written
+    selective: list = field(default_factory=list)  # UnitGroup, members to be chosen
+    unresolved: list = field(default_factory=list)  # names as written
+
+
+@dataclass
+class Preview:
+    notice: ParsedNotice
+    sections: list  # [(ParsedSection, [ItemPreview])]
+    unresolved: dict  # name as written → item numbers
+    selective: list  # [(item number, UnitGroup)]
+    existing_plan: WorkPlan | None
+
+    @property
+    def items(self):
+        return [preview for _section, previews in self.sections for preview in previews]
+
+    @property
+    def blocked(self):
+        """A reason the import cannot go ahead whatever is decided, or ""."""
+        if self.existing_plan and self.existing_plan.status != WorkPlan.Status.DRAFT:
+            return _("文号为“%(doc)s”的计划已经存在且已发布，不能重复导入。") % {
+                "doc": self.notice.doc_number
+            }
+        if not self.notice.doc_number:
+            return _("没有找到文号（如“聊政办字〔2022〕9号”），请确认上传的是通知全文。")
+        return ""
+
+
+def _resolve_item(item, directory):
+    preview = ItemPreview(item=item)
+    for role, names in (("lead", item.lead_units), ("responsible", item.responsible_units)):
+        for name in names:
+            target = directory.resolve(name)
+            if isinstance(target, Unit):
+                (preview.leads if role == "lead" else preview.responsibles).append(target)
+            elif isinstance(target, UnitGroup):
+                preview.groups.append(name)
+                if target.selective or role == "lead":
+                    preview.selective.append(target)
+                else:
+                    preview.responsibles.extend(target.members.all())
+            else:
+                preview.unresolved.append(name)
+    lead_ids = {unit.pk for unit in preview.leads}
+    seen = set()
+    preview.responsibles = [
+        unit
+        for unit in preview.responsibles
+        if unit.pk not in lead_ids and not (unit.pk in seen or seen.add(unit.pk))
+    ]
+    return preview
+
+
+def preview_notice(notice, directory=None):
+    directory = directory or Directory()
+    sections, unresolved, selective = [], {}, []
+    for section in notice.sections:
+        previews = [_resolve_item(item, directory) for item in section.items]
+        sections.append((section, previews))
+        for preview in previews:
+            for name in preview.unresolved:
+                unresolved.setdefault(name, []).append(preview.item.number)
+            selective.extend((preview.item.number, group) for group in preview.selective)
+    existing = WorkPlan.objects.filter(doc_number=notice.doc_number).first() if notice.doc_number else None
+    return Preview(notice, sections, unresolved, selective, existing)
+
+
+def notice_as_json(notice, directory=None):
+    """The parsed notice as one JSON-able object, unit names resolved to `Unit.name` (for --dry-run --json)."""
+    preview = preview_notice(notice, directory)
+    return {
+        "doc_number": notice.doc_number,
+        "title": notice.title,
+        "issuer": notice.issuer,
+        "issued_on": notice.issued_on.isoformat() if notice.issued_on else None,
+        "sections": [
+            {
+                "number": section.number,
+                "title": section.title,
+                "items": [
+                    {
+                        "number": p.item.number,
+                        "title": p.item.title,
+                        "content": p.item.content,
+                        "lead_units": [unit.name for unit in p.leads],
+                        "responsible_units": [unit.name for unit in p.responsibles],
+                        "groups": p.groups,
+                        "unresolved": p.unresolved,
+                        "deadline": p.item.deadline.isoformat(),
+                    }
+                    for p in previews
+                ],
+            }
+            for section, previews in preview.sections
+        ],
+        "warnings": [{"code": w.code, "message": str(w.message), "text": w.text} for w in notice.warnings],
+    }
+
+
+def plan_data(notice, *, ignored=()):
+    """The notice in the shape `tasks.plans.create_plan` takes, leaving out the names to ignore."""
+    year = notice.year or datetime.date.today().year
+    return {
+        "doc_number": notice.doc_number,
+        "title": notice.title,
+        "issuer": notice.issuer,
+        "issued_on": notice.issued_on,
+        "year": year,
+        "sections": [
+            {
+                "number": section.number,
+                "title": section.title,
+                "items": [
+                    {
+                        "number": item.number,
+                        "title": item.title,
+                        "content": item.content,
+                        "responsibility_text": item.responsibility_text,
+                        "lead_units": [name for name in item.lead_units if name not in ignored],
+                        "responsible_units": [name for name in item.responsible_units if name not in ignored],
+                        "deadline": item.deadline,
+                    }
+                    for item in section.items
+                ],
+            }
+            for section in notice.sections
+        ],
+    }
+
+
+@transaction.atomic
+def import_notice(
+    notice,
+    *,
+    source_text,
+    user=None,
+    aliases=None,
+    new_units=None,
+    ignored=(),
+    choices=None,
+    replace=False,
+    status=WorkPlan.Status.DRAFT,
+):
+    """Save the notice as a plan, all or nothing.
+
+    aliases: {name as written: Unit} — saved as UnitAlias, so the name resolves next time;
+    new_units: {name as written: Unit.Kind} — created; ignored: names left out (they stay in the verbatim
+    responsibility text); choices: {(item number, group pk): [Unit]} — the members picked for a selective
+    group; replace: an existing *draft* plan with the same document number is deleted first.
+    Raises PlanDataError with every reason it cannot.
+    """
+    existing = WorkPlan.objects.filter(doc_number=notice.doc_number).first()
+    if existing is not None:
+        if not replace or existing.status != WorkPlan.Status.DRAFT:
+            raise PlanDataError(
+                [_("文号为“%(doc)s”的计划已经存在。") % {"doc": notice.doc_number}]
+                + ([] if existing.status == WorkPlan.Status.DRAFT else [_("已发布的计划不能被替换。")])
+            )
+        existing.delete()
+    for name, unit in (aliases or {}).items():
+        UnitAlias.objects.update_or_create(name=name, defaults={"unit": unit})
+    for name, kind in (new_units or {}).items():
+        if Unit.objects.filter(name=name).exists():
+            raise PlanDataError([_("单位“%(name)s”已经存在，请选择“对应到已有单位”。") % {"name": name}])
+        Unit.objects.create(name=name, short_name=name, kind=kind, order=10_000)
+    plan = create_plan(plan_data(notice, ignored=set(ignored)), status=status, source_text=source_text)
+    _apply_choices(plan, choices or {})
+    if user is not None:
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[plan],
+            action_flag=ADDITION,
+            change_message=_("从通知导入：%(count)s 项任务") % {"count": plan.tasks.count()},
+            single_object=True,
+        )
+    return plan
+
+
+def _apply_choices(plan, choices):
+    """Assign the chosen members of selective groups as responsible units; the group is then settled."""
+    tasks = {task.number: task for task in plan.tasks.all()}
+    taken = set(Assignment.objects.filter(task__plan=plan).values_list("task_id", "unit_id"))
+    new, settled = [], []
+    for (number, group_pk), units in choices.items():
+        task = tasks[number]
+        if not units:
+            continue  # left for later: the group stays pending on the task
+        settled.append((task.pk, group_pk))
+        for unit in units:
+            if (task.pk, unit.pk) not in taken:
+                taken.add((task.pk, unit.pk))
+                new.append(
+                    Assignment(task=task, unit=unit, role=Assignment.Role.RESPONSIBLE, deadline=task.deadline)
+                )
+    Assignment.objects.bulk_create(new)
+    for task_pk, group_pk in settled:
+        Task.pending_groups.through.objects.filter(task_id=task_pk, unitgroup_id=group_pk).delete()

@@ -8,6 +8,7 @@ The data is the shape the notice importer produces (and fixtures/plan_2022.json 
 
 import datetime
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -119,4 +120,29 @@ def create_plan(data, *, status=WorkPlan.Status.DRAFT, source_text="", directory
         raise PlanDataError(problems)
     Assignment.objects.bulk_create(assignments)
     Task.pending_groups.through.objects.bulk_create(pending_links)
+    return plan
+
+
+def publish_plan(plan, user):
+    """Make a draft plan live (执行中). Publishing twice, or a closed plan, is refused."""
+    if plan.status != WorkPlan.Status.DRAFT:
+        raise PlanDataError(
+            [
+                _("只有草稿状态的计划可以发布，该计划当前为“%(status)s”。")
+                % {"status": plan.get_status_display()}
+            ]
+        )
+    updated = WorkPlan.objects.filter(pk=plan.pk, status=WorkPlan.Status.DRAFT).update(
+        status=WorkPlan.Status.ACTIVE
+    )
+    if not updated:
+        raise PlanDataError([_("该计划刚刚已被发布或修改，请刷新页面。")])
+    plan.status = WorkPlan.Status.ACTIVE
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[plan],
+        action_flag=CHANGE,
+        change_message=_("发布计划"),
+        single_object=True,
+    )
     return plan

@@ -6,6 +6,7 @@ app_name = "tasks"
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("plans/<int:pk>/tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("my/", views.my_tasks, name="my_tasks"),

@@ -1,11 +1,15 @@
 """Pages about plans and tasks. Every object comes through `tasks.access`."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from units.roles import roles_for
 
-from . import access, selectors
+from . import access, plans, selectors
 from .filters import TaskFilter
 
 
@@ -13,7 +17,9 @@ def plan_list(request):
     plans = access.visible_plans(request.user).annotate(
         task_count=Count("tasks", distinct=True), section_count=Count("sections", distinct=True)
     )
-    return render(request, "tasks/plan_list.html", {"plans": plans})
+    return render(
+        request, "tasks/plan_list.html", {"plans": plans, "can_manage": access.can_manage_plans(request.user)}
+    )
 
 
 def plan_detail(request, pk):
@@ -28,6 +34,21 @@ def plan_detail(request, pk):
             "can_manage": access.can_manage_plans(request.user),
         },
     )
+
+
+@require_POST
+def plan_publish(request, pk):
+    """发布: a draft plan goes live, and the units see their tasks."""
+    plan = access.get_plan_for_user(request.user, pk)
+    if not access.can_manage_plans(request.user):
+        raise PermissionDenied(_("只有统筹人员可以发布工作计划。"))
+    try:
+        plans.publish_plan(plan, request.user)
+    except plans.PlanDataError as error:
+        messages.error(request, "；".join(error.problems))
+    else:
+        messages.success(request, _("计划已发布，各单位现在可以看到自己的任务。"))
+    return redirect(plan)
 
 
 def task_list(request, pk):

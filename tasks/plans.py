@@ -146,3 +146,27 @@ def publish_plan(plan, user):
         single_object=True,
     )
     return plan
+
+
+@transaction.atomic
+def assign_group_members(task, group, units):
+    """Settle a selective group (市政府有关部门) on a task: the chosen units become responsible units.
+
+    Units already assigned to the task keep their assignment; the group is no longer pending.
+    Returns the number of new assignments.
+    """
+    candidates = set(group.members.values_list("pk", flat=True))
+    strangers = [unit.short_name for unit in units if unit.pk not in candidates]
+    if strangers:
+        raise PlanDataError(
+            [_("%(units)s不属于“%(group)s”。") % {"units": "、".join(strangers), "group": group.name}]
+        )
+    taken = set(task.assignments.values_list("unit_id", flat=True))
+    new = [
+        Assignment(task=task, unit=unit, role=Assignment.Role.RESPONSIBLE, deadline=task.deadline)
+        for unit in units
+        if unit.pk not in taken
+    ]
+    Assignment.objects.bulk_create(new)
+    task.pending_groups.remove(group)
+    return len(new)

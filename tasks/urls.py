@@ -9,5 +9,6 @@ urlpatterns = [
     path("plans/<int:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("plans/<int:pk>/tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/groups/<int:group_pk>/", views.task_choose_group, name="task_choose_group"),
     path("my/", views.my_tasks, name="my_tasks"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +11,7 @@ from units.roles import roles_for
 
 from . import access, plans, selectors
 from .filters import TaskFilter
+from .forms import GroupMembersForm
 
 
 def plan_list(request):
@@ -73,11 +74,36 @@ def task_detail(request, pk):
             "plan": task.plan,
             "leads": [a for a in assignments if a.role == a.Role.LEAD],
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
-            "pending_groups": list(task.pending_groups.all()),
+            "pending_groups": [
+                (group, GroupMembersForm(group=group))
+                for group in task.pending_groups.prefetch_related("members")
+            ],
             "my_unit_ids": roles_for(request.user).unit_ids,
             "can_manage": access.can_manage_plans(request.user),
         },
     )
+
+
+@require_POST
+def task_choose_group(request, pk, group_pk):
+    """The coordinator picks the units a selective group (市政府有关部门) means for this task."""
+    task = access.get_task_for_user(request.user, pk)
+    if not access.can_manage_plans(request.user):
+        raise PermissionDenied(_("只有统筹人员可以调整任务分工。"))
+    group = get_object_or_404(task.pending_groups.all(), pk=group_pk)
+    form = GroupMembersForm(request.POST, group=group)
+    if not form.is_valid():
+        messages.error(request, _("请至少勾选一个单位。"))
+        return redirect(task)
+    try:
+        added = plans.assign_group_members(task, group, list(form.cleaned_data["units"]))
+    except plans.PlanDataError as error:
+        messages.error(request, "；".join(error.problems))
+    else:
+        messages.success(
+            request, _("已为“%(group)s”选定 %(count)s 个单位。") % {"group": group.name, "count": added}
+        )
+    return redirect(task)
 
 
 def my_tasks(request):

@@ -10,8 +10,8 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tasks.models import Assignment, Task, WorkPlan
-from tasks.plans import PlanDataError, create_plan
+from tasks.models import WorkPlan
+from tasks.plans import PlanDataError, assign_group_members, create_plan
 from units.directory import Directory
 from units.models import Unit, UnitAlias, UnitGroup
 
@@ -205,21 +205,9 @@ def import_notice(
 
 
 def _apply_choices(plan, choices):
-    """Assign the chosen members of selective groups as responsible units; the group is then settled."""
+    """Assign the chosen members of selective groups; a group with nothing chosen stays pending."""
     tasks = {task.number: task for task in plan.tasks.all()}
-    taken = set(Assignment.objects.filter(task__plan=plan).values_list("task_id", "unit_id"))
-    new, settled = [], []
+    groups = UnitGroup.objects.in_bulk({group_pk for _number, group_pk in choices})
     for (number, group_pk), units in choices.items():
-        task = tasks[number]
-        if not units:
-            continue  # left for later: the group stays pending on the task
-        settled.append((task.pk, group_pk))
-        for unit in units:
-            if (task.pk, unit.pk) not in taken:
-                taken.add((task.pk, unit.pk))
-                new.append(
-                    Assignment(task=task, unit=unit, role=Assignment.Role.RESPONSIBLE, deadline=task.deadline)
-                )
-    Assignment.objects.bulk_create(new)
-    for task_pk, group_pk in settled:
-        Task.pending_groups.through.objects.filter(task_id=task_pk, unitgroup_id=group_pk).delete()
+        if units:
+            assign_group_members(tasks[number], groups[group_pk], units)

@@ -5,10 +5,12 @@ import json
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from tasks.models import Assignment, Section, Task, WorkPlan
 from tasks.plans import PlanDataError, create_plan
-from units.models import Unit
+from tests.conftest import COORDINATOR, LEAD_REPORTER, LEADER
+from units.models import Unit, UnitGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +115,31 @@ def test_a_new_plan_starts_as_a_draft_and_resolves_aliases(plan_data):
     assert units_of(first, Assignment.Role.LEAD) == {"市政府办公室", "市司法局"}
     assert new.tasks.count() == 22
     assert Unit.objects.filter(assignments__task__plan=new).distinct().count() > 40
+
+
+def test_the_coordinator_settles_a_selective_group_on_the_task_page(login, plan):
+    task = plan.tasks.get(number=9)
+    group = UnitGroup.objects.get(name="市政府有关部门")
+    finance, justice = Unit.objects.get(short_name="市财政局"), Unit.objects.get(short_name="市司法局")
+    url = reverse("tasks:task_choose_group", args=[task.pk, group.pk])
+    assert login(LEADER).post(url, {"units": [finance.pk]}).status_code == 403
+    assert login(LEAD_REPORTER).post(url, {"units": [finance.pk]}).status_code == 403
+    page = login(COORDINATOR).get(task.get_absolute_url()).content.decode()
+    assert "选定“市政府有关部门”的单位" in page
+    response = login(COORDINATOR).post(url, {"units": [finance.pk, justice.pk]}, follow=True)
+    assert "已为“市政府有关部门”选定 1 个单位" in response.content.decode()  # 市司法局 already leads
+    assert units_of(task, Assignment.Role.RESPONSIBLE) == {"市财政局"}
+    assert not task.pending_groups.exists()
+    assert login(COORDINATOR).post(url, {"units": [finance.pk]}).status_code == 404  # no longer pending
+
+
+def test_only_members_of_the_group_can_be_chosen(login, plan):
+    task = plan.tasks.get(number=9)
+    group = UnitGroup.objects.get(name="市政府有关部门")
+    county = Unit.objects.get(short_name="东昌府区")
+    response = login(COORDINATOR).post(
+        reverse("tasks:task_choose_group", args=[task.pk, group.pk]), {"units": [county.pk]}, follow=True
+    )
+    assert "请至少勾选一个单位" in response.content.decode()
+    assert not task.assignments.filter(unit=county).exists()
+    assert task.pending_groups.filter(pk=group.pk).exists()

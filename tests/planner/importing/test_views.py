@@ -4,6 +4,7 @@ import io
 
 import docx
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -27,6 +28,13 @@ def confirm(client, **fields):
     page = client.get(PREVIEW)
     data = {"digest": page.context["form"].initial["digest"], **fields}
     return client.post(PREVIEW, data)
+
+
+def import_draft(client):
+    """The small notice, its unknown name replaced by a known one, imported as a draft."""
+    client.post(IMPORT, {"text": NOTICE.replace("市星际办", "市司法局")})
+    confirm(client)
+    return WorkPlan.objects.get(doc_number="聊政办字〔2031〕7号")
 
 
 @pytest.mark.parametrize("username", [LEADER, LEAD_REPORTER])
@@ -175,9 +183,7 @@ def test_without_a_pending_import_the_preview_sends_back(login):
 
 def test_the_coordinator_publishes_a_draft_and_reporters_then_see_it(login):
     client = login(COORDINATOR)
-    client.post(IMPORT, {"text": NOTICE.replace("市星际办", "市司法局")})
-    confirm(client)
-    plan = WorkPlan.objects.get(doc_number="聊政办字〔2031〕7号")
+    plan = import_draft(client)
     url = reverse("tasks:plan_publish", args=[plan.pk])
     assert login(LEAD_REPORTER).post(url).status_code == 404  # a draft is invisible to reporters
     assert login(LEADER).post(url).status_code == 403
@@ -191,12 +197,8 @@ def test_the_coordinator_publishes_a_draft_and_reporters_then_see_it(login):
 
 def test_the_import_and_publication_are_in_the_admin_history(login):
     client = login(COORDINATOR)
-    client.post(IMPORT, {"text": NOTICE.replace("市星际办", "市司法局")})
-    confirm(client)
-    plan = WorkPlan.objects.get(doc_number="聊政办字〔2031〕7号")
+    plan = import_draft(client)
     client.post(reverse("tasks:plan_publish", args=[plan.pk]))
-    from django.contrib.admin.models import LogEntry
-
     messages = list(
         LogEntry.objects.filter(object_id=str(plan.pk))
         .order_by("pk")

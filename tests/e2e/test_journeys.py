@@ -5,7 +5,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, PASSWORD, ZONE_REPORTER
+from tests.conftest import (
+    ADMIN,
+    APPROVER,
+    COORDINATOR,
+    COUNTY_REPORTER,
+    LEAD_REPORTER,
+    LEADER,
+    PASSWORD,
+    ZONE_REPORTER,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,6 +35,8 @@ def log_in(page, username, password=PASSWORD):
         (LEAD_REPORTER, "本单位的任务"),
         (COUNTY_REPORTER, "本单位的任务"),
         (ZONE_REPORTER, "本单位的任务"),
+        (APPROVER, "本单位的任务"),
+        (ADMIN, "项待选定单位"),
     ],
 )
 def test_each_role_logs_in_reads_the_plan_and_a_task_and_logs_out(page, shot, username, home_text):

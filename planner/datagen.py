@@ -1,7 +1,7 @@
 """Generated data for measuring the pages at realistic sizes (`manage.py generate_data`, `manage.py bench`).
 
-Three scales, each a function of (scale, seed) and nothing else — the same seed gives the same names,
-texts, states and timestamps on every database:
+Three scales, each a function of (scale, seed, size) and nothing else (no clock, no database ids) — the
+same seed gives the same names, texts, states and timestamps on every database:
 
 - city:     one city — about 80 units (市政府办公室, 40 市直部门, 9 党委和司法机关, 8 县（市、区）政府,
             3 市属开发区, 19 其他单位 of which 8 are county 司法局 under their county), one plan (9 sections,
@@ -22,7 +22,8 @@ second province seed, or a city seed that wraps around to a city already generat
 conflict (`NameConflict`) instead of half-written. Everything is written in one transaction.
 
 ``size`` (0 < size <= 1) shrinks every city (fewer units and tasks; at most round(17 × size) cities of
-the province, at least 2) for tests and quick trials; the dataset's names do not depend on it.
+the province, at least 2) for tests and quick trials; the marker, the cities and the document numbers do
+not depend on it.
 """
 
 import datetime
@@ -36,10 +37,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 
 from planner.management.commands.load_demo import ensure_role_groups
-
 from tasks.models import Assignment, ProgressReport, ReportEvent, ReportingPeriod, Section, Task, WorkPlan
 from units.models import Membership, Unit, User
 from units.roles import COORDINATOR, LEADER
@@ -286,6 +286,18 @@ PROGRESS_WEIGHTS = [(25, 55, 10, 10), (10, 55, 15, 20), (5, 45, 15, 35), (2, 30,
 CREATE, SUBMIT, RETURN, ACCEPT = "create", "submit", "return", "accept"
 
 BATCH = 1000
+GENERATED_MODELS = [
+    Unit,
+    User,
+    Membership,
+    WorkPlan,
+    Section,
+    Task,
+    Assignment,
+    ReportingPeriod,
+    ProgressReport,
+    ReportEvent,
+]
 
 
 class GenerationError(Exception):
@@ -498,7 +510,9 @@ def _responsibility_text(leads, extra):
 
 def _moment(rng, day, earliest=None):
     """A working-hours moment on `day` (Asia/Shanghai), after `earliest` if given."""
-    moment = datetime.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randint(0, 59), tzinfo=TZ)
+    moment = datetime.datetime(
+        day.year, day.month, day.day, rng.randint(8, 17), rng.randint(0, 59), tzinfo=TZ
+    )
     if earliest is not None and moment <= earliest:
         moment = earliest + datetime.timedelta(minutes=rng.randint(5, 600))
     return moment
@@ -525,7 +539,9 @@ def _report_with_events(rng, assignment, period, index, closed, reporter, coordi
     if state != ProgressReport.State.DRAFT:
         version = 1
         submitted = _moment(rng, period.due_on - datetime.timedelta(days=rng.randint(0, 3)), last)
-        events.append((reporter, submitted, SUBMIT, ProgressReport.State.DRAFT, ProgressReport.State.SUBMITTED, ""))
+        events.append(
+            (reporter, submitted, SUBMIT, ProgressReport.State.DRAFT, ProgressReport.State.SUBMITTED, "")
+        )
         last = submitted
         cycle = state == ProgressReport.State.RETURNED or (
             state == ProgressReport.State.ACCEPTED and rng.random() < 0.2
@@ -534,7 +550,14 @@ def _report_with_events(rng, assignment, period, index, closed, reporter, coordi
             note = rng.choice(RETURN_NOTES)
             returned = last + datetime.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
             events.append(
-                (coordinator, returned, RETURN, ProgressReport.State.SUBMITTED, ProgressReport.State.RETURNED, note)
+                (
+                    coordinator,
+                    returned,
+                    RETURN,
+                    ProgressReport.State.SUBMITTED,
+                    ProgressReport.State.RETURNED,
+                    note,
+                )
             )
             report.reviewed_by, report.reviewed_at, report.review_note = coordinator, returned, note
             last = returned
@@ -542,14 +565,28 @@ def _report_with_events(rng, assignment, period, index, closed, reporter, coordi
                 version = 2
                 submitted = last + datetime.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 5))
                 events.append(
-                    (reporter, submitted, SUBMIT, ProgressReport.State.RETURNED, ProgressReport.State.SUBMITTED, "")
+                    (
+                        reporter,
+                        submitted,
+                        SUBMIT,
+                        ProgressReport.State.RETURNED,
+                        ProgressReport.State.SUBMITTED,
+                        "",
+                    )
                 )
                 last = submitted
         report.submitted_by, report.submitted_at, report.version = reporter, submitted, version
         if state == ProgressReport.State.ACCEPTED:
             accepted = last + datetime.timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 5))
             events.append(
-                (coordinator, accepted, ACCEPT, ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED, "")
+                (
+                    coordinator,
+                    accepted,
+                    ACCEPT,
+                    ProgressReport.State.SUBMITTED,
+                    ProgressReport.State.ACCEPTED,
+                    "",
+                )
             )
             report.reviewed_by, report.reviewed_at, report.review_note = coordinator, accepted, ""
             last = accepted
@@ -598,18 +635,21 @@ class Counts:
 
 
 def _create_reporters(rng, data, city_index, units, password):
-    users, memberships = [], []
-    for i, unit in enumerate(units.all):
-        user = User(
-            username=f"gen_{data.tag}_{city_index:02d}_{i:03d}",
-            full_name=person_name(rng),
-            password=password,
+    """One reporter (联络员) per unit; returns {unit pk: User}."""
+    users = [
+        User(
+            username=f"gen_{data.tag}_{city_index:02d}_{i:03d}", full_name=person_name(rng), password=password
         )
-        users.append(user)
+        for i in range(len(units.all))
+    ]
     User.objects.bulk_create(users, batch_size=BATCH)
-    for user, unit in zip(users, units.all, strict=True):
-        memberships.append(Membership(user=user, unit=unit, role=Membership.Role.REPORTER))
-    Membership.objects.bulk_create(memberships, batch_size=BATCH)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, unit=unit, role=Membership.Role.REPORTER)
+            for user, unit in zip(users, units.all, strict=True)
+        ],
+        batch_size=BATCH,
+    )
     return {unit.pk: user for user, unit in zip(users, units.all, strict=True)}
 
 
@@ -692,7 +732,9 @@ def _create_plan(rng, data, city, year, units, reporters, coordinator, template,
             event_rows.append(events)
     ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
     events = [
-        ReportEvent(report=report, actor=actor, at=at, action=action, from_state=before, to_state=after, comment=note)
+        ReportEvent(
+            report=report, actor=actor, at=at, action=action, from_state=before, to_state=after, comment=note
+        )
         for report, rows in zip(reports, event_rows, strict=True)
         for actor, at, action, before, after, note in rows
     ]
@@ -716,10 +758,14 @@ def check_free(data):
             f"规模 {data.scale}、种子 {data.seed} 的数据已经生成过（账号 {data.coordinator_username} 已存在），"
             "不再重复生成；请换一个 --seed，或使用另一个数据库。"
         )
-    taken = list(WorkPlan.objects.filter(doc_number__in=data.doc_numbers).values_list("doc_number", flat=True))
+    taken = list(
+        WorkPlan.objects.filter(doc_number__in=data.doc_numbers).values_list("doc_number", flat=True)
+    )
     office_names = [f"{name}人民政府办公室" for name, _abbreviation in data.cities]
     taken += list(Unit.objects.filter(name__in=office_names).values_list("name", flat=True))
-    taken += list(User.objects.filter(username__startswith=f"gen_{data.tag}_").values_list("username", flat=True)[:3])
+    taken += list(
+        User.objects.filter(username__startswith=f"gen_{data.tag}_").values_list("username", flat=True)[:3]
+    )
     if taken:
         raise NameConflict(
             f"与数据库中已有的数据重名：{'、'.join(taken[:5])}（可能是同一城市的另一次生成），"
@@ -759,13 +805,26 @@ def generate(scale, seed=DEFAULT_SEED, size=1.0):
             for year in data.years:
                 year_rng = random.Random(f"plan:{scale}:{seed}:{size}:{city[0]}:{year}")
                 _create_plan(year_rng, data, city, year, units, reporters, coordinator, template, counts)
+    _analyze()
     return data, counts, time.perf_counter() - started
+
+
+def _analyze():
+    """Fresh planner statistics on PostgreSQL, so that a benchmark right after generating is not measuring
+    plans made for empty tables (autovacuum would get there, later)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in GENERATED_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
 
 
 def summary(data, counts, seconds):
     """The one-line report of a generation."""
     c = counts
-    cities = "、".join(name for name, _abbreviation in data.cities[:3]) + ("等" if len(data.cities) > 3 else "")
+    cities = "、".join(name for name, _abbreviation in data.cities[:3]) + (
+        "等" if len(data.cities) > 3 else ""
+    )
     return (
         f"已生成 {data.scale}（种子 {data.seed}，{cities}）：{c.units:,} 个单位、{c.plans:,} 个计划、"
         f"{c.sections:,} 个部分、{c.tasks:,} 项任务、{c.assignments:,} 条分工、{c.periods:,} 个报送期、"

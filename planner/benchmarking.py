@@ -1,0 +1,264 @@
+"""Measuring the pages (`manage.py bench`): server time, SQL queries and SQL time, page by page.
+
+Every case is one line of `CASES`: a page (a URL opened through django.test.Client as a given role) or a
+call (a function run in-process). For each case:
+
+- one warm-up run, which must answer 200 (its time is not counted);
+- `repeat` timed runs without query capture → median and p95 (nearest rank) of the wall time, in ms;
+- one more run inside `CaptureQueriesContext` → the number of queries;
+- the captured SELECTs re-executed `repeat` times on a plain cursor, rows fetched → the median of the
+  summed time = `sql_ms`, the part of the server time spent in the database (writes are not replayed).
+
+The data is a generated dataset (`planner.datagen`); when the database has none for the scale and seed,
+it is generated first.
+"""
+
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from planner import datagen
+from planner.importing.parser import parse_notice
+from planner.importing.service import notice_as_json
+from tasks.models import Assignment, ProgressReport, Task, WorkPlan
+from units.models import Membership, Unit, User
+
+NOTICE = settings.BASE_DIR / "fixtures" / "plan_2022_notice.txt"
+
+
+class BenchError(Exception):
+    """A case could not be measured (a page did not answer 200); the message is Chinese."""
+
+
+@dataclass
+class Context:
+    """What the cases open: the dataset's main plan, its busiest task, and a user per role."""
+
+    plan: WorkPlan
+    task: Task
+    users: dict  # role → User: coordinator, leader, reporter (of the unit leading most tasks)
+    notice_text: str
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    label: str
+    role: str = ""  # key of Context.users; pages only
+    url: Any = None  # Context → path (a page)
+    call: Any = None  # Context → anything (a function measured in-process)
+
+
+def page(name, label, role, url):
+    return Case(name, label, role=role, url=url)
+
+
+def call(name, label, function):
+    return Case(name, label, call=function)
+
+
+def import_dry_run(ctx):
+    """What `import_plan --dry-run --json` does: parse the demo notice, resolve its names."""
+    return notice_as_json(parse_notice(ctx.notice_text))
+
+
+# One line per page. Later pages (review queue, dashboards, matrix, annual report, ledger export) go here.
+CASES = [
+    page("home", "首页（统筹）", "coordinator", lambda c: reverse("home")),
+    page("home_reporter", "首页（联络员）", "reporter", lambda c: reverse("home")),
+    page("my_tasks", "我的任务", "reporter", lambda c: reverse("tasks:my_tasks")),
+    page("plan_list", "计划列表", "coordinator", lambda c: reverse("tasks:plan_list")),
+    page("plan_detail", "计划页", "coordinator", lambda c: reverse("tasks:plan_detail", args=[c.plan.pk])),
+    page("task_list", "任务列表", "coordinator", lambda c: reverse("tasks:task_list", args=[c.plan.pk])),
+    page(
+        "task_list_county",
+        "任务列表（县级政府筛选）",
+        "leader",
+        lambda c: reverse("tasks:task_list", args=[c.plan.pk]) + "?unit_kind=county",
+    ),
+    page("task_detail", "任务页", "reporter", lambda c: reverse("tasks:task_detail", args=[c.task.pk])),
+    call("import_dry_run", "导入预览（解析通知）", import_dry_run),
+]
+
+
+def context_for(data):
+    plan = WorkPlan.objects.get(doc_number=data.main_doc_number)
+    task = Task.objects.filter(plan=plan).annotate(n=Count("assignments")).order_by("-n", "number").first()
+    busiest = (
+        Assignment.objects.filter(task__plan=plan, role=Assignment.Role.LEAD)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit")
+        .first()
+    )
+    reporter = (
+        Membership.objects.filter(unit_id=busiest["unit"], role=Membership.Role.REPORTER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+        .user
+    )
+    users = {
+        "coordinator": User.objects.get(username=data.coordinator_username),
+        "leader": User.objects.get(username=data.leader_username),
+        "reporter": reporter,
+    }
+    return Context(plan=plan, task=task, users=users, notice_text=NOTICE.read_text(encoding="utf-8"))
+
+
+def counts():
+    return {
+        "units": Unit.objects.count(),
+        "plans": WorkPlan.objects.count(),
+        "tasks": Task.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "reports": ProgressReport.objects.count(),
+    }
+
+
+def plan_counts(plan):
+    """The size of the plan the pages show."""
+    return {
+        "doc_number": plan.doc_number,
+        "tasks": plan.tasks.count(),
+        "assignments": Assignment.objects.filter(task__plan=plan).count(),
+        "reports": ProgressReport.objects.filter(period__plan=plan).count(),
+    }
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile: the smallest value with at least `fraction` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def replay(queries):
+    """Seconds to run the captured SELECTs again, fetching every row."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in queries:
+            cursor.execute(sql)
+            cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def _runner(case, ctx, clients):
+    if case.call is not None:
+        return lambda: case.call(ctx)
+    client, path = clients[case.role], case.url(ctx)
+
+    def run():
+        response = client.get(path)
+        if response.status_code != 200:
+            raise BenchError(f"{case.label}（{path}）返回 {response.status_code}，无法测量。")
+        return response
+
+    return run
+
+
+def measure(case, ctx, clients, repeat):
+    run = _runner(case, ctx, clients)
+    run()  # warm-up: templates compiled, caches filled
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    sql_ms = statistics.median(replay(selects) for _ in range(repeat)) * 1000
+    return {
+        "name": case.name,
+        "label": case.label,
+        "url": case.url(ctx) if case.url else "",
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(percentile(times, 0.95), 2),
+        "queries": len(captured.captured_queries),
+        "sql_ms": round(sql_ms, 2),
+    }
+
+
+def ensure_dataset(scale, seed=datagen.DEFAULT_SEED, size=1.0):
+    """The dataset (scale, seed), generated first if this database has none. Returns (Dataset, generated)."""
+    data = datagen.dataset(scale, seed, size)
+    if datagen.is_generated(data):
+        return data, None
+    data, generated, seconds = datagen.generate(scale, seed=seed, size=size)
+    return data, datagen.summary(data, generated, seconds)
+
+
+def run(scale="city", seed=datagen.DEFAULT_SEED, repeat=20, size=1.0, cases=None):
+    """Measure every case on the dataset (scale, seed); returns the JSON-able result."""
+    if repeat < 1:
+        raise BenchError("--repeat 至少为 1。")
+    data, generated = ensure_dataset(scale, seed, size)
+    ctx = context_for(data)
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
+        clients = {}
+        for role, user in ctx.users.items():
+            clients[role] = Client()
+            clients[role].force_login(user)
+        try:
+            pages = [measure(case, ctx, clients, repeat) for case in (cases or CASES)]
+        finally:
+            for client in clients.values():
+                client.logout()
+    return {
+        "scale": scale,
+        "seed": seed,
+        "database": connection.vendor,
+        "repeat": repeat,
+        "plan": plan_counts(ctx.plan),
+        "generated": generated,
+        "pages": pages,
+        "counts": counts(),
+    }
+
+
+def table(result):
+    """The result as a plain-text table (Chinese headers), for the terminal."""
+    headers = ["页面", "名称", "中位数 ms", "p95 ms", "查询数", "SQL ms"]
+    rows = [
+        [
+            p["label"],
+            p["name"],
+            f"{p['median_ms']:.1f}",
+            f"{p['p95_ms']:.1f}",
+            str(p["queries"]),
+            f"{p['sql_ms']:.1f}",
+        ]
+        for p in result["pages"]
+    ]
+
+    def width(text):
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    widths = [max(width(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells):
+        out = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - width(cell))
+            out.append(cell + pad if i < 2 else pad + cell)
+        return "  ".join(out).rstrip()
+
+    c, plan = result["counts"], result["plan"]
+    head = (
+        f"规模 {result['scale']}（种子 {result['seed']}）· 数据库 {result['database']} · 每页测 {result['repeat']} 次\n"
+        f"所测计划 {plan['doc_number']}：{plan['tasks']} 项任务、{plan['assignments']:,} 条分工、"
+        f"{plan['reports']:,} 份报告\n"
+        f"全库：{c['units']:,} 个单位、{c['plans']:,} 个计划、{c['tasks']:,} 项任务、"
+        f"{c['assignments']:,} 条分工、{c['reports']:,} 份报告"
+    )
+    return "\n".join([head, "", line(headers), line(["-" * w for w in widths]), *map(line, rows)])

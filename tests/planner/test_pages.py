@@ -155,3 +155,10 @@ def test_unit_names_are_escaped(login, plan):
 
 def test_healthz_answers_without_log_in(client):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_my_tasks_leaves_out_closed_plans(login, plan):
+    WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.CLOSED)
+    page = login(ZONE_REPORTER).get(reverse("tasks:my_tasks")).content.decode()
+    assert "本单位在执行中的计划里还没有任务" in page
+    assert login(ZONE_REPORTER).get(reverse("tasks:plan_detail", args=[plan.pk])).status_code == 200

@@ -53,5 +53,5 @@ def can_manage_plans(user):
 
 
 def my_assignments(user):
-    """The assignments of the units the user reports for, in live plans."""
-    return Assignment.objects.filter(unit_id__in=roles_for(user).unit_ids, task__plan__status__in=PUBLISHED)
+    """The assignments of the user's units in the plans being carried out now (closed plans are history)."""
+    return Assignment.objects.filter(unit_id__in=roles_for(user).unit_ids, task__plan__status=WorkPlan.Status.ACTIVE)

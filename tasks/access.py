@@ -54,4 +54,6 @@ def can_manage_plans(user):
 
 def my_assignments(user):
     """The assignments of the user's units in the plans being carried out now (closed plans are history)."""
-    return Assignment.objects.filter(unit_id__in=roles_for(user).unit_ids, task__plan__status=WorkPlan.Status.ACTIVE)
+    return Assignment.objects.filter(
+        unit_id__in=roles_for(user).unit_ids, task__plan__status=WorkPlan.Status.ACTIVE
+    )

@@ -15,11 +15,13 @@ from .forms import GroupMembersForm
 
 
 def plan_list(request):
-    plans = access.visible_plans(request.user).annotate(
+    visible = access.visible_plans(request.user).annotate(
         task_count=Count("tasks", distinct=True), section_count=Count("sections", distinct=True)
     )
     return render(
-        request, "tasks/plan_list.html", {"plans": plans, "can_manage": access.can_manage_plans(request.user)}
+        request,
+        "tasks/plan_list.html",
+        {"plans": visible, "can_manage": access.can_manage_plans(request.user)},
     )
 
 

@@ -28,6 +28,7 @@ class ItemPreview:
     groups: list = field(default_factory=list)  # group names as written
     selective: list = field(default_factory=list)  # UnitGroup, members to be chosen
     unresolved: list = field(default_factory=list)  # names as written
+    lead_groups: list = field(default_factory=list)  # a group named as lead unit: cannot be imported
 
 
 @dataclass
@@ -51,6 +52,14 @@ class Preview:
             }
         if not self.notice.doc_number:
             return _("没有找到文号（如“聊政办字〔2022〕9号”），请确认上传的是通知全文。")
+        for preview in self.items:
+            for name in preview.lead_groups:
+                return _(
+                    "第%(number)s项的牵头单位写作单位组“%(name)s”，请在通知中写明具体的牵头单位后重新上传。"
+                ) % {
+                    "number": preview.item.number,
+                    "name": name,
+                }
         return ""
 
 
@@ -61,9 +70,11 @@ def _resolve_item(item, directory):
             target = directory.resolve(name)
             if isinstance(target, Unit):
                 (preview.leads if role == "lead" else preview.responsibles).append(target)
+            elif isinstance(target, UnitGroup) and role == "lead":
+                preview.lead_groups.append(name)
             elif isinstance(target, UnitGroup):
                 preview.groups.append(name)
-                if target.selective or role == "lead":
+                if target.selective:
                     preview.selective.append(target)
                 else:
                     preview.responsibles.extend(target.members.all())

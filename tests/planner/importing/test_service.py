@@ -154,3 +154,9 @@ def test_the_command_explains_a_bad_file(tmp_path):
         call_command("import_plan", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import_plan", str(tmp_path / "missing.txt"), stdout=io.StringIO())
+
+
+def test_a_group_written_as_lead_unit_blocks_the_import():
+    preview = preview_notice(parse_notice(NOTICE.replace("牵头单位:市星际办", "牵头单位:市直各部门")))
+    assert preview.items[1].lead_groups == ["市直各部门"]
+    assert "第2项的牵头单位写作单位组“市直各部门”" in preview.blocked

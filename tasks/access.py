@@ -32,13 +32,6 @@ def visible_tasks(user):
     return tasks.filter(plan__status__in=PUBLISHED)
 
 
-def visible_assignments(user):
-    assignments = Assignment.objects.all()
-    if roles_for(user).sees_everything:
-        return assignments
-    return assignments.filter(task__plan__status__in=PUBLISHED)
-
-
 def get_plan_for_user(user, pk):
     return get_object_or_404(visible_plans(user), pk=pk)
 

@@ -76,10 +76,7 @@ def task_detail(request, pk):
             "plan": task.plan,
             "leads": [a for a in assignments if a.role == a.Role.LEAD],
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
-            "pending_groups": [
-                (group, GroupMembersForm(group=group))
-                for group in task.pending_groups.prefetch_related("members")
-            ],
+            "pending_groups": [(group, GroupMembersForm(group=group)) for group in task.pending_groups.all()],
             "my_unit_ids": roles_for(request.user).unit_ids,
             "can_manage": access.can_manage_plans(request.user),
         },

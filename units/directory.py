@@ -2,7 +2,7 @@
 
 A plan writes "市政府办公室", "市 人民政府办公室" or "聊城市人民政府办公室" for one unit, and
 "各县(市、区)人民政府" or "各县市区政府" for one group. `Directory` answers which unit or group a
-name means, from three queries however many names are asked.
+name means, from four queries however many names are asked.
 """
 
 import re

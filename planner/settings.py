@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "units",
     "tasks",
+    "notifications",
     "planner",
 ]
 
@@ -132,6 +133,16 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 # Uploads: a request body larger than this is refused before it reaches a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Report attachments: each file at most this big (the type is checked on the content, see tasks/uploads.py).
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENTS_PER_REPORT = 10
+
+# Deadlines and reminders, in Chinese working days (tasks/workdays.py, tasks/status.py).
+DUE_SOON_WORKDAYS = envint("DUE_SOON_WORKDAYS", 3)  # yellow light this many working days before the due date
+STALE_WORKDAYS = envint("STALE_WORKDAYS", 40)  # yellow light when a unit has not reported for this long
+REMINDER_WORKDAYS = tuple(int(n) for n in envlist("REMINDER_WORKDAYS", ["3", "1"]))  # "due in N working days"
+# The address of the site as users reach it, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

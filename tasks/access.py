@@ -9,11 +9,12 @@ user may not see is a 404, as if it did not exist.
   Draft plans are the coordinator's work in progress.
 """
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from units.roles import roles_for
 
-from .models import Assignment, Task, WorkPlan
+from .models import Assignment, ProgressReport, ReportingPeriod, Task, WorkPlan
 
 PUBLISHED = (WorkPlan.Status.ACTIVE, WorkPlan.Status.CLOSED)
 
@@ -50,3 +51,77 @@ def my_assignments(user):
     return Assignment.objects.filter(
         unit_id__in=roles_for(user).unit_ids, task__plan__status=WorkPlan.Status.ACTIVE
     )
+
+
+# --- Reports and assignments -------------------------------------------------------------------------------
+#
+# A unit member sees their own unit's assignments and reports, and — read-only — every assignment and report
+# of a task their unit leads (the lead unit consolidates the task). Coordinators and leaders see everything.
+# Only reporters of the unit write and submit; only approvers of the unit approve; only coordinators review.
+
+
+def led_task_ids(user):
+    """Tasks one of the user's units leads, as a subquery."""
+    return Assignment.objects.filter(
+        unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD
+    ).values("task_id")
+
+
+def visible_assignments(user):
+    assignments = Assignment.objects.all()
+    roles = roles_for(user)
+    if roles.sees_everything:
+        return assignments
+    return assignments.filter(task__plan__status__in=PUBLISHED).filter(
+        Q(unit_id__in=roles.unit_ids) | Q(task_id__in=led_task_ids(user))
+    )
+
+
+def visible_reports(user):
+    reports = ProgressReport.objects.all()
+    roles = roles_for(user)
+    if roles.sees_everything:
+        return reports
+    return reports.filter(assignment__task__plan__status__in=PUBLISHED).filter(
+        Q(assignment__unit_id__in=roles.unit_ids) | Q(assignment__task_id__in=led_task_ids(user))
+    )
+
+
+def get_assignment_for_user(user, pk):
+    return get_object_or_404(
+        visible_assignments(user).select_related("task", "task__plan", "task__section", "unit"), pk=pk
+    )
+
+
+def get_report_for_user(user, pk):
+    return get_object_or_404(
+        visible_reports(user).select_related(
+            "assignment", "assignment__task", "assignment__task__plan", "assignment__task__section",
+            "assignment__unit", "period",
+        ),
+        pk=pk,
+    )
+
+
+def get_period_for_plan(plan, pk):
+    return get_object_or_404(ReportingPeriod.objects.filter(plan=plan), pk=pk)
+
+
+def can_write(user, assignment):
+    """Write, edit and submit this assignment's reports: the unit's reporters."""
+    return assignment.unit_id in roles_for(user).reporter_unit_ids
+
+
+def can_approve(user, assignment):
+    return assignment.unit_id in roles_for(user).approver_unit_ids
+
+
+def can_review(user):
+    """Accept and return reports, urge, decide extensions, open and lock periods: coordinators."""
+    return roles_for(user).is_coordinator
+
+
+def leads_task(user, task):
+    return Assignment.objects.filter(
+        task=task, unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD
+    ).exists()

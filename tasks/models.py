@@ -1,5 +1,7 @@
 """What and how far: the year's plan, its numbered tasks, who carries them, and their progress reports."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -38,6 +40,11 @@ class WorkPlan(models.Model):
     issued_on = models.DateField(_("发文日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     source_text = models.TextField(_("通知原文"), blank=True)
+    unit_approval = models.BooleanField(
+        _("报送前须本单位审核"),
+        default=False,
+        help_text=_("勾选后，单位联络员的报告须经本单位审核人审核通过后才能报送。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -136,6 +143,12 @@ class Assignment(models.Model):
         LEAD = "lead", _("牵头")
         RESPONSIBLE = "responsible", _("责任")
 
+    class Receipt(models.TextChoices):
+        PENDING = "pending", _("待签收")
+        CONFIRMED = "confirmed", _("已签收")
+        CONTESTED = "contested", _("有异议")
+        INSISTED = "insisted", _("维持分工")
+
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments"
     )
@@ -144,6 +157,19 @@ class Assignment(models.Model):
     )
     role = models.CharField(_("分工"), max_length=20, choices=Role.choices)
     deadline = models.DateField(_("完成时限"), null=True, blank=True, help_text=_("留空则按任务的完成时限。"))
+    receipt = models.CharField(
+        _("签收"), max_length=20, choices=Receipt.choices, default=Receipt.PENDING
+    )
+    receipt_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    receipt_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receipt_note = models.TextField(_("异议理由"), blank=True)
 
     class Meta:
         verbose_name = _("任务分工")
@@ -240,6 +266,16 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     review_note = models.TextField(_("审核意见"), blank=True)
+    approved_at = models.DateTimeField(_("单位审核时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("单位审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_version = models.PositiveIntegerField(_("审核通过的版本"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("进展报告")
@@ -250,13 +286,41 @@ class ProgressReport(models.Model):
                 fields=["assignment", "period"], name="tasks_progressreport_unique_period"
             ),
         ]
+        indexes = [models.Index(fields=["period", "state"], name="tasks_report_period_state")]
 
     def __str__(self):
         return f"{self.assignment} · {self.period.name}"
 
+    def get_absolute_url(self):
+        return reverse("tasks:report_detail", args=[self.pk])
+
+    @property
+    def is_editable_state(self):
+        """Units write while it is a draft or has been returned to them."""
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+    @property
+    def is_approved(self):
+        """The unit approver approved exactly this version (an edit after approval needs a new approval)."""
+        return self.approved_version is not None and self.approved_version == self.version
+
 
 class ReportEvent(models.Model):
-    """The audit trail of a report: every state change and edit. Rows are never deleted."""
+    """The audit trail of a report: every state change and edit. Rows are never deleted.
+
+    `changes` holds the new text of every field an edit changed, so the history shows every version.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("起草")
+        EDIT = "edit", _("修改")
+        ATTACH = "attach", _("添加附件")
+        DETACH = "detach", _("删除附件")
+        REQUEST_APPROVAL = "request_approval", _("送本单位审核")
+        APPROVE = "approve", _("单位审核通过")
+        SUBMIT = "submit", _("报送")
+        ACCEPT = "accept", _("审核通过")
+        RETURN = "return", _("退回")
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="events"
@@ -269,10 +333,12 @@ class ReportEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    action = models.CharField(_("操作"), max_length=50)
+    action = models.CharField(_("操作"), max_length=50, choices=Action.choices)
     from_state = models.CharField(_("原状态"), max_length=20, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, blank=True)
     comment = models.TextField(_("说明"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), null=True, blank=True)
+    changes = models.JSONField(_("改动内容"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("报告记录")
@@ -281,3 +347,150 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class AssignmentEvent(models.Model):
+    """The audit trail of an assignment: receipt, objections, reassignment, urging, deadline extensions."""
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", _("签收")
+        CONTEST = "contest", _("提出异议")
+        REASSIGN = "reassign", _("改派")
+        INSIST = "insist", _("维持分工")
+        URGE = "urge", _("催办")
+        EXTENSION_REQUEST = "extension_request", _("申请延期")
+        EXTENSION_GRANT = "extension_grant", _("同意延期")
+        EXTENSION_REFUSE = "extension_refuse", _("不同意延期")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.PROTECT, related_name="events"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("报送期"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    action = models.CharField(_("操作"), max_length=30, choices=Action.choices)
+    comment = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("分工记录")
+        verbose_name_plural = _("分工记录")
+        ordering = ["assignment", "at", "pk"]
+        indexes = [models.Index(fields=["action", "at"], name="tasks_assignevent_action_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a unit asks for a later deadline; the assignment changes only when it is granted."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        GRANTED = "granted", _("已同意")
+        REFUSED = "refused", _("未同意")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    reason = models.TextField(_("延期理由"))
+    old_deadline = models.DateField(_("原完成时限"), null=True, blank=True)
+    new_deadline = models.DateField(_("申请延至"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=models.Q(state="pending"),
+                name="tasks_extension_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} → {self.new_deadline}"
+
+
+def attachment_path(instance, filename):
+    """Stored under a random name: the original name is kept in the row, never trusted on disk."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{uuid.uuid4().hex}.{suffix}"
+
+
+class ReportAttachment(models.Model):
+    """A file attached to a report (PDF, Word, Excel, image, OFD). Served only through a permission check."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=120)
+    kind = models.CharField(_("类型"), max_length=10)
+    content_type = models.CharField(_("内容类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["report", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tasks:attachment", args=[self.pk])
+
+
+class CalendarDay(models.Model):
+    """An override of the working-day calendar: a holiday or an adjusted working day (调休上班).
+
+    The library `chinesecalendar` knows the State Council's holiday arrangements for past years; days of a
+    year it does not know yet (or corrections) are entered here by the coordinator and win over it.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是工作日"), help_text=_("勾选：这天上班（调休）；不勾选：这天放假。"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"

@@ -54,6 +54,10 @@ class Roles:
         return {m.unit_id for m in self.memberships if m.role == "reporter"}
 
     @cached_property
+    def approver_unit_ids(self):
+        return {m.unit_id for m in self.memberships if m.role == "approver"}
+
+    @cached_property
     def unit_ids(self):
         return {m.unit_id for m in self.memberships}
 

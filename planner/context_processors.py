@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from notifications.service import unread_count
 from units.roles import roles_for
 
 
@@ -15,6 +16,8 @@ def navigation(request):
     if roles.unit_ids:
         items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
     items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
+    if roles.sees_everything:
+        items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
     if user.is_staff:
         items.append(("admin", reverse("admin:index"), _("管理")))
     current = request.resolver_match.url_name if request.resolver_match else ""
@@ -25,5 +28,19 @@ def navigation(request):
         "plan_detail": "plans",
         "task_list": "plans",
         "task_detail": "plans",
+        "report_edit": "my_tasks",
+        "consolidation": "my_tasks",
+        "extension_request": "my_tasks",
+        "receipt_contest": "my_tasks",
+        "review_queue": "review",
+        "missing_reports": "review",
+        "extensions": "review",
+        "receipts": "review",
+        "period_list": "review",
     }.get(current, "")
-    return {"nav_items": items, "nav_active": active, "user_roles": roles}
+    return {
+        "nav_items": items,
+        "nav_active": active,
+        "user_roles": roles,
+        "unread_notifications": unread_count(user),
+    }

@@ -1,4 +1,4 @@
-"""The task list's filters (django-filter): by section, unit, unit kind, role and words."""
+"""Filters (django-filter): the task list (section, unit, unit kind, role, words) and the review queue."""
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
-from .models import Assignment, Task
+from .models import Assignment, ProgressReport, ReportingPeriod, Section, Task
 from .selectors import sections_of, units_in_plan
 
 
@@ -61,3 +61,33 @@ class TaskFilter(django_filters.FilterSet):
                 Q(title__icontains=word) | Q(content__icontains=word) | Q(responsibility_text__icontains=word)
             )
         return queryset
+
+
+class ReportFilter(django_filters.FilterSet):
+    """The review queue's filters: period, section, unit, unit kind, state."""
+
+    period = django_filters.ModelChoiceFilter(label=_("报送期"), queryset=None, empty_label=_("全部报送期"))
+    section = django_filters.ModelChoiceFilter(
+        label=_("部分"), queryset=None, empty_label=_("全部部分"), field_name="assignment__task__section"
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("单位"), queryset=None, empty_label=_("全部单位"), field_name="assignment__unit"
+    )
+    unit_kind = django_filters.ChoiceFilter(
+        label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), field_name="assignment__unit__kind"
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("状态"), choices=ProgressReport.State.choices, empty_label=_("全部状态")
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = ["period", "section", "unit", "unit_kind", "state"]
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["period"].queryset = ReportingPeriod.objects.filter(plan__in=plans).select_related("plan")
+        self.filters["section"].queryset = Section.objects.filter(plan__in=plans).order_by("plan", "number")
+        self.filters["unit"].queryset = (
+            Unit.objects.filter(assignments__task__plan__in=plans).distinct().order_by("order", "name")
+        )

@@ -1,5 +1,14 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+from . import periods, uploads
+from .models import Assignment, ProgressReport, ReportAttachment, ReportingPeriod
+
+MAX_TEXT = 20000  # characters per text field of a report: a long report is ~1,500
 
 
 class GroupMembersForm(forms.Form):
@@ -12,3 +21,158 @@ class GroupMembersForm(forms.Form):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = group.members.filter(is_active=True).order_by("order", "name")
+
+
+# --- reporting ---------------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked on its content by `tasks.uploads.check_attachment`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": uploads.ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        checked, errors = [], []
+        for uploaded in files:
+            try:
+                checked.append((uploaded, uploads.check_attachment(uploaded)))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            errors.append(_("其他内容已保留在页面上，请重新选择附件后再保存。"))
+            raise ValidationError(errors)
+        return checked
+
+
+class ReportForm(forms.ModelForm):
+    """A unit's report. `version` is the version the form was read at: a save on top of a newer one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("可选多个文件，每个不超过 20 MB；限 PDF、Word、Excel、JPG、PNG、OFD。"),
+    )
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=_("删除附件"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = ["progress", "body", "problems", "next_steps"]
+        widgets = {
+            "progress": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 12}),
+            "problems": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "body": _("本期开展的工作、取得的成效，尽量写具体的数据和事例。"),
+        }
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, instance=report, **kwargs)
+        existing = report.attachments.filter(removed_at__isnull=True) if report and report.pk else None
+        self.fields["remove_attachments"].queryset = existing if existing is not None else ReportAttachment.objects.none()
+        if existing is None:
+            del self.fields["remove_attachments"]
+        self.fields["progress"].required = False  # unchosen means 未启动, as the model's default
+        if not self.is_bound:
+            self.initial["version"] = report.version if report and report.pk else 0
+        for name in ("body", "problems", "next_steps"):
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("审核意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReturnForm(ReviewForm):
+    note = forms.CharField(
+        label=_("退回意见"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("退回时必须填写退回意见，告诉单位需要修改什么。")},
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ContestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("异议理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("请说明为什么这项任务不属于本单位职责，建议由哪个单位承担。"),
+        error_messages={"required": _("请写明理由。")},
+    )
+
+
+class ReassignForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("改派给"), queryset=None, empty_label=_("请选择单位"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000)
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = Assignment.objects.filter(task_id=assignment.task_id).values("unit_id")
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(pk__in=taken).order_by("order", "name")
+
+
+class ExtensionForm(forms.Form):
+    new_deadline = forms.DateField(
+        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请按“年-月-日”填写日期，例如 2022-12-31。")},
+    )
+    reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批"), choices=[("grant", _("同意延期")), ("refuse", _("不同意"))], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
+
+
+class PeriodPresetForm(forms.Form):
+    preset = forms.ChoiceField(label=_("按预设生成"), choices=periods.PRESET_CHOICES)
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["name", "starts_on", "ends_on", "due_on"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        name = data.get("name")
+        if name and ReportingPeriod.objects.filter(plan=self.instance.plan, name=name).exclude(pk=self.instance.pk).exists():
+            self.add_error("name", _("本计划已有名为“%(name)s”的报送期。") % {"name": name})
+        return data

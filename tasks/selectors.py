@@ -1,10 +1,13 @@
 """Reads: querysets with their related rows already joined, so that a page's query count stays flat."""
 
-from django.db.models import Count, Prefetch, Q
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q
 
 from units.models import Unit
 
-from .models import Assignment, Section, Task
+from .models import Assignment, ProgressReport, ReportingPeriod, Section, Task
+from .status import assignment_status
 
 
 def assignments_with_units():
@@ -44,3 +47,70 @@ def units_in_plan(plan):
 
 def sections_of(plan):
     return Section.objects.filter(plan=plan).order_by("number")
+
+
+# --- reporting ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One assignment in one period, with its report (or None) and its status light."""
+
+    assignment: Assignment
+    period: ReportingPeriod
+    report: ProgressReport | None
+    status: object
+
+    @property
+    def state(self):
+        return self.report.state if self.report else ""
+
+
+def last_submitted(assignments):
+    """Annotate each assignment with the time of its latest submission in any period."""
+    return assignments.annotate(last_submitted=Max("reports__submitted_at"))
+
+
+def reports_for(assignment_ids, period_ids):
+    """{(assignment_id, period_id): report} in one query."""
+    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids)
+    return {(r.assignment_id, r.period_id): r for r in reports}
+
+
+def rows_for(assignments, period_of, calendar, on=None):
+    """Rows for assignments (a list, annotated with `last_submitted`), each in `period_of(assignment)`."""
+    periods = {a.pk: period_of(a) for a in assignments}
+    reports = reports_for(list(periods), {p.pk for p in periods.values() if p})
+    rows = []
+    for assignment in assignments:
+        period = periods[assignment.pk]
+        if period is None:
+            continue
+        report = reports.get((assignment.pk, period.pk))
+        status = assignment_status(
+            calendar=calendar,
+            due_on=period.due_on,
+            deadline=assignment.deadline,
+            state=report.state if report else None,
+            progress=report.progress if report else None,
+            last_submitted_at=getattr(assignment, "last_submitted", None),
+            on=on,
+        )
+        rows.append(Row(assignment, period, report, status))
+    return rows
+
+
+def plan_periods(plan_ids):
+    """{plan_id: [periods by due date]} in one query."""
+    by_plan = {}
+    for period in ReportingPeriod.objects.filter(plan_id__in=plan_ids).order_by("due_on", "pk"):
+        by_plan.setdefault(period.plan_id, []).append(period)
+    return by_plan
+
+
+def report_history(report):
+    return report.events.select_related("actor").order_by("at", "pk")
+
+
+def live_attachments(report):
+    return report.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "pk")

@@ -103,14 +103,3 @@ def task_choose_group(request, pk, group_pk):
             request, _("已为“%(group)s”选定 %(count)s 个单位。") % {"group": group.name, "count": added}
         )
     return redirect(task)
-
-
-def my_tasks(request):
-    """我的任务: every assignment of the user's units in the live plans."""
-    roles = roles_for(request.user)
-    assignments = (
-        access.my_assignments(request.user)
-        .select_related("unit", "task", "task__plan", "task__section")
-        .order_by("task__plan", "unit__order", "task__number")
-    )
-    return render(request, "tasks/my_tasks.html", {"assignments": assignments, "units": roles.units})

@@ -1,6 +1,9 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from tasks.models import chinese_number
+from tasks.models import ProgressReport, chinese_number
 
 register = template.Library()
 
@@ -9,3 +12,61 @@ register = template.Library()
 def cn_number(number):
     """3 → 三 (section numbers as plans write them)."""
     return chinese_number(int(number)) if number else ""
+
+
+@register.filter
+def light(status):
+    """A status light with its words (for colour-blind readers and print): ● 逾期."""
+    if not status:
+        return ""
+    return format_html(
+        '<span class="light light-{}" title="{}"><span class="dot" aria-hidden="true"></span>{}</span>',
+        status.colour,
+        status.reason,
+        status.label,
+    )
+
+
+@register.filter
+def days_left(days):
+    """Working days left in words: 还剩 3 个工作日 / 今天截止 / 逾期 2 个工作日."""
+    if days is None:
+        return ""
+    if days > 0:
+        return _("还剩 %(n)s 个工作日") % {"n": days}
+    if days == 0:
+        return _("今天截止")
+    return _("逾期 %(n)s 个工作日") % {"n": -days}
+
+
+@register.filter
+def state_badge(report):
+    """A report's state as a badge; '未填写' when there is no report."""
+    if not report:
+        return format_html('<span class="state state-none">{}</span>', _("未填写"))
+    return format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
+
+
+REPORT_FIELDS = {
+    "progress": _lazy("进度"),
+    "body": _lazy("工作开展情况"),
+    "problems": _lazy("存在的问题"),
+    "next_steps": _lazy("下一步工作"),
+    "attachments": _lazy("附件"),
+}
+
+
+@register.filter
+def report_field(name):
+    """The Chinese name of a report field, for the change history."""
+    return REPORT_FIELDS.get(name, name)
+
+
+@register.filter
+def change_text(value, field):
+    """A changed value as a reader wants it: progress in words, lists of files joined."""
+    if field == "progress" and value in ProgressReport.Progress.values:
+        return ProgressReport.Progress(value).label
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(item) for item in value)
+    return value

@@ -1,0 +1,363 @@
+"""The units' side of reporting: 我的任务, writing a report, its page and history, receipt, extensions,
+attachments and the lead unit's consolidation page. Every object comes through `tasks.access`; every change
+through `tasks.workflow`."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from units.roles import roles_for
+
+from . import access, selectors, workflow
+from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
+from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, WorkPlan
+from .periods import current_period
+from .status import today
+from .workdays import WorkCalendar
+
+State = ProgressReport.State
+
+
+def next_action(row, user):
+    """What the person should do next with this row: (label, url, is_primary)."""
+    assignment, period, report = row.assignment, row.period, row.report
+    write_url = reverse("tasks:report_edit", args=[assignment.pk, period.pk])
+    writer = access.can_write(user, assignment)
+    if report is None:
+        if writer and not period.locked:
+            return _("填写报告"), write_url, True
+        return _("未填写"), "", False
+    view_url = report.get_absolute_url()
+    if report.is_editable_state and not period.locked:
+        if writer:
+            if report.state == State.RETURNED:
+                return _("按退回意见修改"), write_url, True
+            return _("继续填写"), write_url, True
+        if access.can_approve(user, assignment) and assignment.task.plan.unit_approval and not report.is_approved:
+            return _("审核"), view_url, True
+    if report.state == State.SUBMITTED:
+        return _("等待审核"), view_url, False
+    return _("查看"), view_url, False
+
+
+def my_tasks(request):
+    """我的任务: every assignment of the user's units in the active plans, in the chosen period."""
+    user = request.user
+    roles = roles_for(user)
+    assignments = list(
+        selectors.last_submitted(access.my_assignments(user))
+        .select_related("unit", "task", "task__plan", "task__section")
+        .order_by("task__plan", "unit__order", "task__number")
+    )
+    plans = {a.task.plan_id: a.task.plan for a in assignments}
+    periods = selectors.plan_periods(plans)
+    chosen = {}
+    wanted = request.GET.get("period", "")
+    for plan_id, plan_periods in periods.items():
+        chosen[plan_id] = next((p for p in plan_periods if str(p.pk) == wanted), None) or current_period(plan_periods)
+    calendar = WorkCalendar.load()
+    rows = selectors.rows_for(assignments, lambda a: chosen.get(a.task.plan_id), calendar)
+    for row in rows:
+        row.action = next_action(row, user)
+    pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING]
+    return render(
+        request,
+        "tasks/my_tasks.html",
+        {
+            "rows": rows,
+            "units": roles.units,
+            "plans": [
+                {"plan": plan, "periods": periods.get(plan_id, []), "period": chosen.get(plan_id)}
+                for plan_id, plan in plans.items()
+            ],
+            "pending_receipt": pending_receipt,
+            "assignments": assignments,
+            "reporter_unit_ids": roles.reporter_unit_ids,
+        },
+    )
+
+
+def _period_for(assignment, period_pk):
+    return access.get_period_for_plan(assignment.task.plan, period_pk)
+
+
+def report_edit(request, pk, period_pk):
+    """Write or edit the unit's report of an assignment for a period (created on the first save)."""
+    assignment = access.get_assignment_for_user(request.user, pk)
+    period = _period_for(assignment, period_pk)
+    if not access.can_write(request.user, assignment):
+        raise PermissionDenied(_("只有本单位的联络员可以填写这份报告。"))
+    report = ProgressReport.objects.filter(assignment=assignment, period=period).first()
+    if report is not None:
+        report.assignment, report.period = assignment, period
+    readonly_reason = ""
+    if period.locked:
+        readonly_reason = _("“%(period)s”报送期已锁定，不能再修改或报送。如确需修改，请联系统筹人员解锁。") % {
+            "period": period.name
+        }
+    elif assignment.task.plan.status != WorkPlan.Status.ACTIVE:
+        readonly_reason = _("计划不在执行中，不能填写报告。")
+    elif report is not None and not report.is_editable_state:
+        readonly_reason = _("这份报告已“%(state)s”，不能再修改。") % {"state": report.get_state_display()}
+    conflict = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, report=report)
+        if readonly_reason:
+            messages.error(request, readonly_reason)
+        elif form.is_valid():
+            intent = request.POST.get("intent", "save")
+            try:
+                report = workflow.save_report(
+                    assignment=assignment,
+                    period=period,
+                    user=request.user,
+                    data=form.cleaned_data,
+                    version=form.cleaned_data.get("version"),
+                    attachments=form.cleaned_data.get("attachments") or [],
+                    remove_attachments=[a.pk for a in form.cleaned_data.get("remove_attachments") or []],
+                )
+                if intent == "submit":
+                    workflow.submit(report, request.user, expected_version=report.version)
+                    messages.success(request, _("报告已报送，等待统筹人员审核。"))
+                    return redirect(report)
+                if intent == "request_approval":
+                    workflow.request_approval(report, request.user)
+                    messages.success(request, _("已保存并送本单位审核人审核。审核通过后即可报送。"))
+                    return redirect(report)
+            except workflow.StaleReport as error:
+                conflict = error.current
+                messages.error(request, str(error))
+                # Keep the user's text; the next save is made knowingly on top of the newer version.
+                data = request.POST.copy()
+                data["version"] = conflict.version
+                form = ReportForm(data, report=ProgressReport.objects.get(pk=conflict.pk))
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+                if report is not None and report.pk:
+                    return redirect(report)
+            else:
+                messages.success(request, _("已保存草稿（第 %(version)s 版）。") % {"version": report.version})
+                return redirect("tasks:report_edit", pk=assignment.pk, period_pk=period.pk)
+        else:
+            messages.error(request, _("报告没有保存：请按红字提示修改。您填写的内容仍在下面。"))
+    else:
+        form = ReportForm(report=report)
+    if readonly_reason:
+        for field in form.fields.values():
+            field.widget.attrs["readonly"] = True
+    return render(
+        request,
+        "tasks/report_edit.html",
+        {
+            "assignment": assignment,
+            "task": assignment.task,
+            "plan": assignment.task.plan,
+            "period": period,
+            "report": report,
+            "form": form,
+            "conflict": conflict,
+            "readonly_reason": readonly_reason,
+            "attachments": selectors.live_attachments(report) if report else [],
+            "days_left": WorkCalendar.load().workdays_left(today(), period.due_on),
+            "needs_approval": assignment.task.plan.unit_approval and not (report and report.is_approved),
+        },
+    )
+
+
+def report_detail(request, pk):
+    """A report: its text, attachments, history; the actions the user may take on it."""
+    report = access.get_report_for_user(request.user, pk)
+    user = request.user
+    assignment = report.assignment
+    writer = access.can_write(user, assignment)
+    is_coordinator = access.can_review(user)
+    open_period = not report.period.locked
+    context = {
+        "report": report,
+        "assignment": assignment,
+        "task": assignment.task,
+        "plan": assignment.task.plan,
+        "period": report.period,
+        "events": selectors.report_history(report),
+        "attachments": selectors.live_attachments(report),
+        "can_edit": writer and report.is_editable_state and open_period,
+        "can_submit": writer
+        and report.is_editable_state
+        and open_period
+        and (not assignment.task.plan.unit_approval or report.is_approved),
+        "can_approve": access.can_approve(user, assignment)
+        and assignment.task.plan.unit_approval
+        and report.is_editable_state
+        and open_period
+        and not report.is_approved,
+        "can_review": is_coordinator and report.state == State.SUBMITTED,
+        "accept_form": ReviewForm(initial={"version": report.version}),
+        "return_form": ReturnForm(initial={"version": report.version}),
+    }
+    return render(request, "tasks/report_detail.html", context)
+
+
+def _report_action(request, pk, action):
+    report = access.get_report_for_user(request.user, pk)
+    version = request.POST.get("version") or None
+    try:
+        action(report, version)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect(report)
+
+
+@require_POST
+def report_submit(request, pk):
+    def act(report, version):
+        workflow.submit(report, request.user, expected_version=version)
+        messages.success(request, _("报告已报送，等待统筹人员审核。"))
+
+    return _report_action(request, pk, act)
+
+
+@require_POST
+def report_approve(request, pk):
+    def act(report, version):
+        workflow.approve(report, request.user, expected_version=version)
+        messages.success(request, _("已审核通过，联络员现在可以报送。"))
+
+    return _report_action(request, pk, act)
+
+
+@require_POST
+def report_accept(request, pk):
+    def act(report, version):
+        form = ReviewForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        workflow.accept(report, request.user, expected_version=version, note=note)
+        messages.success(request, _("已审核通过。"))
+
+    return _report_action(request, pk, act)
+
+
+@require_POST
+def report_return(request, pk):
+    report = access.get_report_for_user(request.user, pk)
+    if not access.can_review(request.user):
+        raise PermissionDenied(_("只有统筹人员可以退回报告。"))
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("退回时必须填写退回意见，告诉单位需要修改什么。"))
+        return redirect(report)
+    try:
+        workflow.return_report(report, request.user, form.cleaned_data["note"], expected_version=form.cleaned_data["version"])
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已退回，单位会收到退回意见。"))
+    return redirect(report)
+
+
+def attachment(request, pk):
+    """Download an attachment: only for those who may see its report; never served as a page."""
+    item = get_object_or_404(ReportAttachment.objects.select_related("report"), pk=pk, removed_at__isnull=True)
+    access.get_report_for_user(request.user, item.report_id)  # 404 for anyone who may not see the report
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("附件文件已不存在，请联系管理员。")) from None
+    response = FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def consolidation(request, pk, period_pk):
+    """The lead unit's page for one task and period: every unit's report side by side, and its own."""
+    task = access.get_task_for_user(request.user, pk)
+    if not (roles_for(request.user).sees_everything or access.leads_task(request.user, task)):
+        raise PermissionDenied(_("只有这项任务的牵头单位可以查看汇总。"))
+    period = access.get_period_for_plan(task.plan, period_pk)
+    assignments = list(
+        selectors.last_submitted(task.assignments.all()).select_related("unit").order_by("role", "unit__order", "unit__name")
+    )
+    rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load())
+    my_units = roles_for(request.user).unit_ids
+    own = [r for r in rows if r.assignment.role == Assignment.Role.LEAD and r.assignment.unit_id in my_units]
+    others = [r for r in rows if r not in own]
+    reported = sum(1 for r in others if r.state in (State.SUBMITTED, State.ACCEPTED))
+    return render(
+        request,
+        "tasks/consolidation.html",
+        {
+            "task": task,
+            "plan": task.plan,
+            "period": period,
+            "periods": task.plan.periods.order_by("due_on", "pk"),
+            "own": own,
+            "others": others,
+            "reported": reported,
+            "writer": any(access.can_write(request.user, r.assignment) for r in own),
+        },
+    )
+
+
+@require_POST
+def receipt_confirm(request, pk):
+    """签收 one assignment, or (pk 0) every pending assignment of the user's units."""
+    if pk == 0:
+        pending = access.my_assignments(request.user).filter(receipt=Assignment.Receipt.PENDING)
+        count = 0
+        for assignment in pending.select_related("task", "task__plan", "unit"):
+            workflow.confirm_receipt(assignment, request.user)
+            count += 1
+        messages.success(request, _("已签收 %(count)s 项任务。") % {"count": count})
+        return redirect("tasks:my_tasks")
+    assignment = access.get_assignment_for_user(request.user, pk)
+    workflow.confirm_receipt(assignment, request.user)
+    messages.success(request, _("已签收第%(number)s项任务。") % {"number": assignment.task.number})
+    return redirect(request.POST.get("next") or reverse("tasks:my_tasks"))
+
+
+def receipt_contest(request, pk):
+    """对分工提出异议 (退回): the unit says this is not its task, with a reason."""
+    assignment = access.get_assignment_for_user(request.user, pk)
+    if not (access.can_write(request.user, assignment) or access.can_approve(request.user, assignment)):
+        raise PermissionDenied(_("只有本单位人员可以对分工提出异议。"))
+    form = ContestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.contest(assignment, request.user, form.cleaned_data["reason"])
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("异议已提交，统筹人员会决定改派或维持分工。"))
+            return redirect("tasks:my_tasks")
+    return render(request, "tasks/receipt_contest.html", {"assignment": assignment, "task": assignment.task, "form": form})
+
+
+def extension_request(request, pk):
+    """延期申请 for one assignment; shows the assignment's earlier requests."""
+    assignment = access.get_assignment_for_user(request.user, pk)
+    if not access.can_write(request.user, assignment):
+        raise PermissionDenied(_("只有本单位的联络员可以申请延期。"))
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.request_extension(
+                assignment, request.user, form.cleaned_data["new_deadline"], form.cleaned_data["reason"]
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("延期申请已提交，等待统筹人员审批。"))
+            return redirect("tasks:extension_request", pk=assignment.pk)
+    return render(
+        request,
+        "tasks/extension_request.html",
+        {
+            "assignment": assignment,
+            "task": assignment.task,
+            "form": form,
+            "requests": ExtensionRequest.objects.filter(assignment=assignment).select_related("requested_by", "decided_by"),
+        },
+    )

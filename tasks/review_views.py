@@ -1,0 +1,327 @@
+"""The coordinator's side of reporting: the review queue, missing reports and urging, receipts and objections,
+deadline extensions, and reporting periods. Leaders may read these pages; only coordinators act."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from units.models import Unit
+from units.roles import roles_for
+
+from . import access, periods, selectors, workflow
+from .filters import ReportFilter
+from .forms import ExtensionDecisionForm, NoteForm, PeriodForm, PeriodPresetForm, ReassignForm
+from .models import Assignment, AssignmentEvent, ExtensionRequest, ProgressReport, ReportingPeriod, WorkPlan
+from .status import today
+from .workdays import WorkCalendar
+
+State = ProgressReport.State
+PAGE_SIZE = 50
+
+
+def require_reader(user):
+    """Coordinators act on these pages; leaders read them; nobody else sees them."""
+    if not roles_for(user).sees_everything:
+        raise PermissionDenied(_("只有统筹人员和领导可以查看这个页面。"))
+
+
+def require_coordinator(user):
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有统筹人员可以进行这项操作。"))
+
+
+def live_plans():
+    return WorkPlan.objects.filter(status=WorkPlan.Status.ACTIVE)
+
+
+def review_queue(request):
+    """审核: reports filtered by period, section, unit, unit kind and state; accept several at once."""
+    require_reader(request.user)
+    plans = live_plans()
+    data = request.GET.copy()
+    if "state" not in data:
+        data["state"] = State.SUBMITTED
+    reports = (
+        ProgressReport.objects.filter(assignment__task__plan__in=plans)
+        .select_related("assignment__task", "assignment__unit", "period")
+        .order_by("submitted_at", "pk")
+    )
+    report_filter = ReportFilter(data, queryset=reports, plans=plans)
+    page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        ProgressReport.objects.filter(assignment__task__plan__in=plans)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tasks/review_queue.html",
+        {
+            "review_plans": live_plans(),
+            "filter": report_filter,
+            "page": page,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
+            "query": query.urlencode(),
+            "can_act": access.can_review(request.user),
+        },
+    )
+
+
+@require_POST
+def review_accept_many(request):
+    """Accept the ticked reports, each at the version the coordinator saw."""
+    require_coordinator(request.user)
+    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    reports = ProgressReport.objects.filter(pk__in=ids)
+    chosen = [(report, request.POST.get(f"version_{report.pk}")) for report in reports]
+    if not chosen:
+        messages.error(request, _("请先勾选要审核通过的报告。"))
+    else:
+        accepted, refused = workflow.accept_many(chosen, request.user)
+        if accepted:
+            messages.success(request, _("已审核通过 %(count)s 份报告。") % {"count": len(accepted)})
+        for report, message in refused:
+            messages.error(request, f"{report.assignment.unit.short_name} · {report.assignment.task.number}：{message}")
+    return redirect(f"{reverse('tasks:review_queue')}?{request.POST.get('query', '')}")
+
+
+def _chosen_period(request, plans):
+    all_periods = list(ReportingPeriod.objects.filter(plan__in=plans).select_related("plan").order_by("due_on", "pk"))
+    wanted = request.GET.get("period") or request.POST.get("period") or ""
+    period = next((p for p in all_periods if str(p.pk) == wanted), None)
+    return period or periods.current_period(all_periods), all_periods
+
+
+def missing_reports(request):
+    """未报送: assignments of a period with no submitted or accepted report, to urge them."""
+    require_reader(request.user)
+    period, all_periods = _chosen_period(request, live_plans())
+    rows, by_unit, urged = [], [], {}
+    if period is not None:
+        reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
+        assignments = list(
+            selectors.last_submitted(
+                Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+            )
+            .select_related("task", "unit")
+            .order_by("unit__order", "unit__name", "task__number")
+        )
+        unit_kind = request.GET.get("unit_kind", "")
+        if unit_kind:
+            assignments = [a for a in assignments if a.unit.kind == unit_kind]
+        rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load())
+        urged = dict(
+            AssignmentEvent.objects.filter(
+                action=AssignmentEvent.Action.URGE, period=period, assignment__in=[a.pk for a in assignments]
+            )
+            .values_list("assignment_id")
+            .annotate(n=Count("pk"))
+        )
+        units = {}
+        for row in rows:
+            row.urged = urged.get(row.assignment.pk, 0)
+            units.setdefault(row.assignment.unit, []).append(row)
+        by_unit = list(units.items())
+    return render(
+        request,
+        "tasks/missing_reports.html",
+        {
+            "review_plans": live_plans(),
+            "period": period,
+            "periods": all_periods,
+            "by_unit": by_unit,
+            "total": len(rows),
+            "unit_kinds": Unit.Kind.choices,
+            "unit_kind": request.GET.get("unit_kind", ""),
+            "can_act": access.can_review(request.user),
+            "note_form": NoteForm(),
+        },
+    )
+
+
+@require_POST
+def urge(request):
+    """催办 one assignment, every missing assignment of a unit, or of a task, in a period."""
+    require_coordinator(request.user)
+    period = get_object_or_404(ReportingPeriod.objects.filter(plan__in=live_plans()), pk=request.POST.get("period"))
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
+    targets = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+    if request.POST.get("assignment"):
+        targets = targets.filter(pk=request.POST["assignment"])
+    elif request.POST.get("unit"):
+        targets = targets.filter(unit_id=request.POST["unit"])
+    elif request.POST.get("task"):
+        targets = targets.filter(task_id=request.POST["task"])
+    else:
+        messages.error(request, _("请指定要催办的单位或任务。"))
+        return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
+    count = notified = 0
+    for assignment in targets.select_related("task", "task__plan", "unit"):
+        notified += workflow.urge(assignment, request.user, note, period=period)
+        count += 1
+    if count:
+        messages.success(
+            request, _("已催办 %(count)s 项，通知了 %(people)s 人。") % {"count": count, "people": notified}
+        )
+    else:
+        messages.error(request, _("没有需要催办的任务：它们已经报送了。"))
+    return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
+
+
+def receipts(request, pk):
+    """签收情况: who has not confirmed their assignments, and the objections to settle."""
+    require_reader(request.user)
+    plan = access.get_plan_for_user(request.user, pk)
+    assignments = Assignment.objects.filter(task__plan=plan)
+    counts = dict(assignments.values_list("receipt").annotate(n=Count("pk")))
+    contested = list(
+        assignments.filter(receipt=Assignment.Receipt.CONTESTED).select_related("task", "unit", "receipt_by")
+    )
+    pending_units = (
+        Unit.objects.filter(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)
+        .annotate(n=Count("assignments", filter=Q(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)))
+        .order_by("order", "name")
+    )
+    return render(
+        request,
+        "tasks/receipts.html",
+        {
+            "review_plans": live_plans(),
+            "plan": plan,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in Assignment.Receipt.choices],
+            "contested": [(a, ReassignForm(assignment=a, prefix=f"a{a.pk}")) for a in contested],
+            "pending_units": pending_units,
+            "can_act": access.can_review(request.user),
+        },
+    )
+
+
+@require_POST
+def receipt_resolve(request, pk):
+    """Settle an objection: keep the assignment with the unit (insist) or move it to another (reassign)."""
+    require_coordinator(request.user)
+    assignment = access.get_assignment_for_user(request.user, pk)
+    try:
+        if request.POST.get("decision") == "reassign":
+            form = ReassignForm(request.POST, assignment=assignment, prefix=f"a{assignment.pk}")
+            if not form.is_valid():
+                messages.error(request, _("请选择改派给哪个单位。"))
+                return redirect("tasks:receipts", pk=assignment.task.plan_id)
+            workflow.reassign(assignment, request.user, form.cleaned_data["unit"], form.cleaned_data["note"])
+            messages.success(request, _("已改派给%(unit)s。") % {"unit": form.cleaned_data["unit"].name})
+        else:
+            workflow.insist(assignment, request.user, request.POST.get(f"a{assignment.pk}-note", ""))
+            messages.success(request, _("已维持原分工，并通知了%(unit)s。") % {"unit": assignment.unit.name})
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect("tasks:receipts", pk=assignment.task.plan_id)
+
+
+def extensions(request):
+    """延期申请: pending requests to decide, and the recent decisions."""
+    require_reader(request.user)
+    requests = ExtensionRequest.objects.select_related(
+        "assignment__task", "assignment__unit", "requested_by", "decided_by"
+    )
+    pending = list(requests.filter(state=ExtensionRequest.State.PENDING).order_by("requested_at"))
+    return render(
+        request,
+        "tasks/extensions.html",
+        {
+            "review_plans": live_plans(),
+            "pending": [(r, ExtensionDecisionForm(prefix=f"e{r.pk}")) for r in pending],
+            "decided": requests.exclude(state=ExtensionRequest.State.PENDING).order_by("-decided_at")[:50],
+            "can_act": access.can_review(request.user),
+        },
+    )
+
+
+@require_POST
+def extension_decide(request, pk):
+    require_coordinator(request.user)
+    extension = get_object_or_404(ExtensionRequest, pk=pk)
+    form = ExtensionDecisionForm(request.POST, prefix=f"e{pk}")
+    if not form.is_valid():
+        messages.error(request, _("请选择同意或不同意。"))
+        return redirect("tasks:extensions")
+    grant = form.cleaned_data["decision"] == "grant"
+    try:
+        workflow.decide_extension(extension, request.user, grant, form.cleaned_data["note"])
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已同意延期。") if grant else _("已答复不同意延期。"))
+    return redirect("tasks:extensions")
+
+
+def period_list(request, pk):
+    """报送期: the plan's periods with their due dates and progress; coordinators add, lock and unlock."""
+    plan = access.get_plan_for_user(request.user, pk)
+    calendar = WorkCalendar.load()
+    preset_form, period_form = PeriodPresetForm(), PeriodForm(plan=plan)
+    if request.method == "POST":
+        require_coordinator(request.user)
+        if "preset" in request.POST:
+            preset_form = PeriodPresetForm(request.POST)
+            if preset_form.is_valid():
+                created = periods.create_preset(plan, request.user, preset_form.cleaned_data["preset"], calendar)
+                if created:
+                    messages.success(
+                        request,
+                        _("已新增 %(count)s 个报送期：%(names)s。")
+                        % {"count": len(created), "names": "、".join(p.name for p in created)},
+                    )
+                else:
+                    messages.error(request, _("这些报送期已经存在，没有新增。"))
+                return redirect("tasks:period_list", pk=plan.pk)
+        else:
+            period_form = PeriodForm(request.POST, plan=plan)
+            if period_form.is_valid():
+                period = period_form.save()
+                messages.success(request, _("已新增报送期“%(name)s”。") % {"name": period.name})
+                return redirect("tasks:period_list", pk=plan.pk)
+            messages.error(request, _("报送期没有保存：请按红字提示修改。"))
+    assignment_count = Assignment.objects.filter(task__plan=plan).count()
+    rows = (
+        plan.periods.annotate(
+            reported=Count("reports", filter=Q(reports__state__in=(State.SUBMITTED, State.ACCEPTED))),
+            accepted=Count("reports", filter=Q(reports__state=State.ACCEPTED)),
+        )
+        .order_by("due_on", "pk")
+    )
+    on = today()
+    return render(
+        request,
+        "tasks/period_list.html",
+        {
+            "review_plans": live_plans(),
+            "plan": plan,
+            "rows": [(p, calendar.workdays_left(on, p.due_on)) for p in rows],
+            "assignment_count": assignment_count,
+            "preset_form": preset_form,
+            "period_form": period_form,
+            "can_manage": access.can_review(request.user),
+        },
+    )
+
+
+@require_POST
+def period_lock(request, pk):
+    require_coordinator(request.user)
+    period = get_object_or_404(ReportingPeriod.objects.filter(plan__in=access.visible_plans(request.user)), pk=pk)
+    locked = request.POST.get("locked") == "1"
+    workflow.set_period_locked(period, request.user, locked)
+    if locked:
+        messages.success(request, _("“%(name)s”已锁定：各单位不能再修改或报送。") % {"name": period.name})
+    else:
+        messages.success(request, _("“%(name)s”已解锁：各单位可以继续填写和报送。") % {"name": period.name})
+    return redirect("tasks:period_list", pk=period.plan_id)

@@ -1,0 +1,184 @@
+"""Every reporting view × every role, on objects of one unit (东昌府区, "unit A").
+
+The expected outcome is written once, in EXPECTED. A URL of the tasks or notifications app with no entry
+fails `test_every_url_has_an_entry`, so a new view cannot ship without its permission row.
+
+Roles: anonymous; reporter of unit A (dongchangfu); approver of unit A (dongchangfu_shenhe); reporter of
+unit B (jingkaiqu: not on the task's lead unit); the lead unit's reporter (sifaju: 市司法局 leads task 1 and
+reads its contributions); coordinator; leader.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver, reverse
+
+from notifications.models import Notification
+from tasks import workflow
+from tasks.models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportingPeriod
+from tasks.uploads import check_attachment
+from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, ZONE_REPORTER
+from units.models import User
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", COUNTY_REPORTER, APPROVER, ZONE_REPORTER, LEAD_REPORTER, COORDINATOR, LEADER]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# name: (method, {role: status}); a missing role means the same as "other" in the row.
+# 302 after a POST is the redirect of a successful action; 302 for anonymous is the log-in page.
+OK, GONE, NO = "ok", 404, 403
+EXPECTED = {
+    "tasks:my_tasks": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "tasks:report_edit": ("get", {COUNTY_REPORTER: 200, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_detail": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "tasks:report_submit": ("post", {COUNTY_REPORTER: 302, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_approve": ("post", {COUNTY_REPORTER: NO, APPROVER: 302, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_accept": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:report_return": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:attachment": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "tasks:consolidation": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "tasks:receipt_confirm": ("post", {COUNTY_REPORTER: 302, APPROVER: 302, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:receipt_contest": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:receipt_resolve": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:extension_request": ("get", {COUNTY_REPORTER: 200, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:extensions": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
+    "tasks:extension_decide": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:review_queue": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
+    "tasks:review_accept_many": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:missing_reports": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
+    "tasks:urge": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:receipts": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
+    "tasks:period_list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "tasks:period_lock": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "notifications:list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    # the notification belongs to the unit A reporter: anyone else gets 404
+    "notifications:open": ("get", {COUNTY_REPORTER: 302, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
+    "notifications:read_all": ("post", {COUNTY_REPORTER: 302, APPROVER: 302, ZONE_REPORTER: 302, LEAD_REPORTER: 302, COORDINATOR: 302, LEADER: 302}),
+}
+# Pages of the foundation, covered by tests/planner/test_pages.py and tests/tasks/*.
+COVERED_ELSEWHERE = {
+    "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
+    "tasks:task_choose_group",
+}
+
+
+@pytest.fixture
+def world(plan):
+    """Task 1 (led by 市司法局), 东昌府区's assignment on it, a period, a submitted report with an attachment."""
+    period = ReportingPeriod.objects.create(
+        plan=plan, name="权限测试期", starts_on=datetime.date(2022, 1, 1), ends_on=datetime.date(2022, 12, 31),
+        due_on=datetime.date(2099, 12, 31),
+    )
+    task = plan.tasks.get(number=1)
+    assignment = Assignment.objects.get(task=task, unit__short_name="东昌府区")
+    reporter = User.objects.get(username=COUNTY_REPORTER)
+    report = workflow.save_report(
+        assignment=assignment, period=period, user=reporter,
+        data={"progress": "on_track", "body": "东昌府区组织集中学法4次。"},
+    )
+    upload = SimpleUploadedFile("学法记录.pdf", PDF, content_type="application/pdf")
+    workflow.save_report(
+        assignment=assignment, period=period, user=reporter, data={"progress": "on_track", "body": report.body},
+        version=report.version, attachments=[(upload, check_attachment(upload))],
+    )
+    report.refresh_from_db()
+    extension = workflow.request_extension(assignment, reporter, datetime.date(2099, 1, 1), "等待上级文件")
+    note = Notification.objects.create(recipient=reporter, title="测试通知", url=task.get_absolute_url())
+    return {
+        "plan": plan, "period": period, "task": task, "assignment": assignment, "report": report,
+        "attachment": ReportAttachment.objects.get(report=report), "extension": extension, "note": note,
+    }
+
+
+def submitted(world):
+    report = world["report"]
+    report.refresh_from_db()
+    if report.state != ProgressReport.State.SUBMITTED:
+        workflow.submit(report, User.objects.get(username=COUNTY_REPORTER))
+    return report
+
+
+def request_for(name, world):
+    """(url, data) for one view, with the object and state it acts on prepared."""
+    a, period, report = world["assignment"], world["period"], world["report"]
+    match name:
+        case "tasks:report_edit":
+            return reverse(name, args=[a.pk, period.pk]), {}
+        case "tasks:report_detail" | "tasks:report_submit":
+            return reverse(name, args=[report.pk]), {"version": report.version}
+        case "tasks:report_approve":
+            world["plan"].unit_approval = True
+            world["plan"].save()
+            return reverse(name, args=[report.pk]), {"version": report.version}
+        case "tasks:report_accept":
+            report = submitted(world)
+            return reverse(name, args=[report.pk]), {"version": report.version}
+        case "tasks:report_return":
+            report = submitted(world)
+            return reverse(name, args=[report.pk]), {"version": report.version, "note": "请补充数据"}
+        case "tasks:attachment":
+            return reverse(name, args=[world["attachment"].pk]), {}
+        case "tasks:consolidation":
+            return reverse(name, args=[world["task"].pk, period.pk]), {}
+        case "tasks:receipt_confirm" | "tasks:receipt_contest" | "tasks:extension_request":
+            return reverse(name, args=[a.pk]), {}
+        case "tasks:receipt_resolve":
+            workflow.contest(a, User.objects.get(username=COUNTY_REPORTER), "不属于本单位")
+            return reverse(name, args=[a.pk]), {"decision": "insist"}
+        case "tasks:extension_decide":
+            return reverse(name, args=[world["extension"].pk]), {f"e{world['extension'].pk}-decision": "grant"}
+        case "tasks:review_accept_many":
+            report = submitted(world)
+            return reverse(name), {"report": [report.pk], f"version_{report.pk}": report.version}
+        case "tasks:urge":
+            return reverse(name), {"period": period.pk, "assignment": a.pk}
+        case "tasks:receipts" | "tasks:period_list":
+            return reverse(name, args=[world["plan"].pk]), {}
+        case "tasks:period_lock":
+            return reverse(name, args=[period.pk]), {"locked": "1"}
+        case "notifications:open":
+            return reverse(name, args=[world["note"].pk]), {}
+        case _:
+            return reverse(name), {}
+
+
+CASES = [(name, role) for name in EXPECTED for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_permission_matrix(client, world, name, role, django_user_model):
+    method, outcomes = EXPECTED[name]
+    url, data = request_for(name, world)
+    if role != "anonymous":
+        client.force_login(django_user_model.objects.get(username=role))
+    response = getattr(client, method)(url, data)
+    if role == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
+        return
+    assert response.status_code == outcomes[role], (name, role, response.status_code)
+    if outcomes[role] in (GONE, NO):
+        body = response.content.decode() if not response.streaming else ""
+        assert "东昌府区组织集中学法4次" not in body
+
+
+def test_every_url_has_an_entry():
+    names = set()
+    for app in ("tasks", "notifications"):
+        resolver = get_resolver().namespace_dict[app][1]
+        names |= {f"{app}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
+    missing = names - set(EXPECTED) - COVERED_ELSEWHERE
+    assert not missing, f"add these views to EXPECTED: {sorted(missing)}"
+
+
+def test_a_refused_action_changes_nothing(client, world, django_user_model):
+    """The other unit's reporter posts to every action of unit A's report: nothing moves."""
+    report = submitted(world)
+    before = (report.state, report.version, report.events.count())
+    client.force_login(django_user_model.objects.get(username=ZONE_REPORTER))
+    for name in ("tasks:report_submit", "tasks:report_accept", "tasks:report_return", "tasks:report_approve"):
+        client.post(reverse(name, args=[report.pk]), {"version": report.version, "note": "x"})
+    report.refresh_from_db()
+    assert (report.state, report.version, report.events.count()) == before
+    assert ExtensionRequest.objects.get(pk=world["extension"].pk).state == ExtensionRequest.State.PENDING

@@ -114,3 +114,17 @@ def report_history(report):
 
 def live_attachments(report):
     return report.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "pk")
+
+
+def coordinator_work():
+    """What waits for the coordinator across the active plans: one query."""
+    from .models import ExtensionRequest, WorkPlan
+
+    live = Q(task__plan__status=WorkPlan.Status.ACTIVE)
+    return Assignment.objects.filter(live).aggregate(
+        submitted=Count("reports", filter=Q(reports__state=ProgressReport.State.SUBMITTED), distinct=True),
+        contested=Count("pk", filter=Q(receipt=Assignment.Receipt.CONTESTED), distinct=True),
+        extensions=Count(
+            "extension_requests", filter=Q(extension_requests__state=ExtensionRequest.State.PENDING), distinct=True
+        ),
+    )

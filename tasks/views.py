@@ -12,6 +12,9 @@ from units.roles import roles_for
 from . import access, plans, selectors
 from .filters import TaskFilter
 from .forms import GroupMembersForm
+from .periods import current_period
+from .status import task_status
+from .workdays import WorkCalendar
 
 
 def plan_list(request):
@@ -66,18 +69,38 @@ def task_list(request, pk):
 
 
 def task_detail(request, pk):
+    """A task: its full text, and every unit on it with its report and light in the chosen period."""
     task = access.get_task_for_user(request.user, pk)
-    assignments = list(selectors.assignments_with_units().filter(task=task))
+    assignments = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task)))
+    periods = selectors.plan_periods([task.plan_id]).get(task.plan_id, [])
+    wanted = request.GET.get("period", "")
+    period = next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods)
+    roles = roles_for(request.user)
+    my_unit_ids = roles.unit_ids
+    # Everyone reads the plan; reports are seen by their unit, the task's lead units, coordinators and leaders.
+    sees_reports = roles.sees_everything or any(
+        a.role == a.Role.LEAD and a.unit_id in my_unit_ids for a in assignments
+    )
+    shown = assignments if sees_reports else [a for a in assignments if a.unit_id in my_unit_ids]
+    rows = {}
+    if period is not None and shown:
+        rows = {r.assignment.pk: r for r in selectors.rows_for(shown, lambda a: period, WorkCalendar.load())}
+    for assignment in assignments:
+        assignment.row = rows.get(assignment.pk)
     return render(
         request,
         "tasks/task_detail.html",
         {
             "task": task,
             "plan": task.plan,
+            "period": period,
+            "periods": periods,
+            "task_status": task_status([r.status for r in rows.values()]) if rows and sees_reports else None,
+            "can_consolidate": sees_reports,
             "leads": [a for a in assignments if a.role == a.Role.LEAD],
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
             "pending_groups": [(group, GroupMembersForm(group=group)) for group in task.pending_groups.all()],
-            "my_unit_ids": roles_for(request.user).unit_ids,
+            "my_unit_ids": my_unit_ids,
             "can_manage": access.can_manage_plans(request.user),
         },
     )

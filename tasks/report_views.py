@@ -284,6 +284,7 @@ def consolidation(request, pk, period_pk):
     my_units = roles_for(request.user).unit_ids
     own = [r for r in rows if r.assignment.role == Assignment.Role.LEAD and r.assignment.unit_id in my_units]
     others = [r for r in rows if r not in own]
+    shown = (State.SUBMITTED, State.ACCEPTED, State.RETURNED)
     reported = sum(1 for r in others if r.state in (State.SUBMITTED, State.ACCEPTED))
     return render(
         request,
@@ -295,6 +296,8 @@ def consolidation(request, pk, period_pk):
             "periods": task.plan.periods.order_by("due_on", "pk"),
             "own": own,
             "others": others,
+            "written": [r for r in others if r.state in shown],
+            "silent": [r for r in others if r.state not in shown],
             "reported": reported,
             "writer": any(access.can_write(request.user, r.assignment) for r in own),
         },

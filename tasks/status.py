@@ -78,7 +78,8 @@ def assignment_status(
     - `last_submitted_at`: the unit's latest submission on this assignment in any period;
     - `on`: the day to judge on (today).
 
-    Rules, in order: accepted as done → 已完成; past the completion deadline and not done → 逾期; reported this
+    Rules, in order: accepted as done → 已完成; submitted as done → 序时推进 (the unit has done its part, the
+    review is the coordinator's); past the completion deadline and not done → 逾期; reported this
     period → 序时推进 (滞后 progress → 即将到期, it needs attention); not reported: past the due date → 逾期,
     within DUE_SOON_WORKDAYS working days → 即将到期; silent for STALE_WORKDAYS working days → 即将到期;
     never reported → 未启动; otherwise 序时推进.
@@ -87,13 +88,13 @@ def assignment_status(
     days_left = calendar.workdays_left(on, due_on) if due_on else None
     if state == State.ACCEPTED and progress == Progress.DONE:
         return Status(Light.DONE, _("已完成并通过审核"), days_left)
+    if state == State.SUBMITTED and progress == Progress.DONE:
+        return Status(Light.ON_TRACK, _("报告已完成，待审核"), days_left)
     if deadline and on > deadline:
         return Status(Light.OVERDUE, _("已过完成时限"), days_left)
     if state in REPORTED:
         if progress == Progress.BEHIND:
             return Status(Light.DUE_SOON, _("报告进度滞后"), days_left)
-        if progress == Progress.DONE:
-            return Status(Light.ON_TRACK, _("报告已完成，待审核"), days_left)
         return Status(Light.ON_TRACK, _("本期已报送"), days_left)
     if due_on and on > due_on:
         return Status(Light.OVERDUE, _("超过报送截止日期未报送"), days_left)
@@ -120,4 +121,4 @@ def task_status(statuses):
     for light in (Light.OVERDUE, Light.DUE_SOON):
         if light in lights:
             return next(s for s in statuses if s.light == light)
-    return Status(Light.ON_TRACK, _("各单位按期推进"))
+    return Status(Light.ON_TRACK, _("正在推进"))

@@ -29,7 +29,7 @@ from django.urls import reverse
 from planner import datagen
 from planner.importing.parser import parse_notice
 from planner.importing.service import notice_as_json
-from tasks.models import Assignment, ProgressReport, Task, WorkPlan
+from tasks.models import Assignment, ProgressReport, ReportingPeriod, Task, WorkPlan
 from units.models import Membership, Unit, User
 
 NOTICE = settings.BASE_DIR / "fixtures" / "plan_2022_notice.txt"
@@ -47,6 +47,9 @@ class Context:
     task: Task
     users: dict  # role → User: coordinator, leader, reporter (of the unit leading most tasks)
     notice_text: str
+    period: Any = None  # the plan's period with the most reports
+    report: Any = None  # a report on the busiest task in that period
+    assignment: Any = None  # the reporter's lead assignment with the most units beside it
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def import_dry_run(ctx):
     return notice_as_json(parse_notice(ctx.notice_text))
 
 
-# One line per page. Later pages (review queue, dashboards, matrix, annual report, ledger export) go here.
+# One line per page. Later pages (dashboards, matrix, annual report, ledger export) go here.
 CASES = [
     page("home", "首页（统筹）", "coordinator", lambda c: reverse("home")),
     page("home_reporter", "首页（联络员）", "reporter", lambda c: reverse("home")),
@@ -86,6 +89,39 @@ CASES = [
         lambda c: reverse("tasks:task_list", args=[c.plan.pk]) + "?unit_kind=county",
     ),
     page("task_detail", "任务页", "reporter", lambda c: reverse("tasks:task_detail", args=[c.task.pk])),
+    page(
+        "my_tasks_period",
+        "我的任务（指定报送期）",
+        "reporter",
+        lambda c: reverse("tasks:my_tasks") + f"?period={c.period.pk}",
+    ),
+    page(
+        "report_edit",
+        "填写报告",
+        "reporter",
+        lambda c: reverse("tasks:report_edit", args=[c.assignment.pk, c.period.pk]),
+    ),
+    page("report_detail", "报告页（含修改记录）", "coordinator", lambda c: reverse("tasks:report_detail", args=[c.report.pk])),
+    page(
+        "consolidation",
+        "牵头汇总",
+        "reporter",
+        lambda c: reverse("tasks:consolidation", args=[c.assignment.task_id, c.period.pk]),
+    ),
+    page("review_queue", "审核队列（待审核）", "coordinator", lambda c: reverse("tasks:review_queue")),
+    page(
+        "review_queue_all",
+        "审核队列（本期全部）",
+        "coordinator",
+        lambda c: reverse("tasks:review_queue") + f"?period={c.period.pk}&state=",
+    ),
+    page(
+        "missing_reports",
+        "未报送与催办",
+        "coordinator",
+        lambda c: reverse("tasks:missing_reports") + f"?period={c.period.pk}",
+    ),
+    page("period_list", "报送期", "coordinator", lambda c: reverse("tasks:period_list", args=[c.plan.pk])),
     call("import_dry_run", "导入预览（解析通知）", import_dry_run),
 ]
 
@@ -112,7 +148,26 @@ def context_for(data):
         "leader": User.objects.get(username=data.leader_username),
         "reporter": reporter,
     }
-    return Context(plan=plan, task=task, users=users, notice_text=NOTICE.read_text(encoding="utf-8"))
+    period = (
+        ReportingPeriod.objects.filter(plan=plan).annotate(n=Count("reports")).order_by("-n", "due_on").first()
+    )
+    report = ProgressReport.objects.filter(assignment__task=task, period=period).order_by("pk").first()
+    assignment = (
+        Assignment.objects.filter(task__plan=plan, unit_id=busiest["unit"], role=Assignment.Role.LEAD)
+        .annotate(n=Count("task__assignments"))
+        .order_by("-n", "task__number")
+        .select_related("task")
+        .first()
+    )
+    return Context(
+        plan=plan,
+        task=task,
+        users=users,
+        notice_text=NOTICE.read_text(encoding="utf-8"),
+        period=period,
+        report=report,
+        assignment=assignment,
+    )
 
 
 def counts():

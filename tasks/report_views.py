@@ -280,7 +280,7 @@ def consolidation(request, pk, period_pk):
     assignments = list(
         selectors.last_submitted(task.assignments.all()).select_related("unit").order_by("role", "unit__order", "unit__name")
     )
-    rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load())
+    rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load(), with_text=True)
     my_units = roles_for(request.user).unit_ids
     own = [r for r in rows if r.assignment.role == Assignment.Role.LEAD and r.assignment.unit_id in my_units]
     others = [r for r in rows if r not in own]

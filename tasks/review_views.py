@@ -48,16 +48,19 @@ def review_queue(request):
     if "state" not in data:
         data["state"] = State.SUBMITTED
     reports = (
-        ProgressReport.objects.filter(assignment__task__plan__in=plans)
+        ProgressReport.objects.filter(period__plan__in=plans)
         .select_related("assignment__task", "assignment__unit", "period")
+        .defer("problems", "next_steps", "review_note")
         .order_by("submitted_at", "pk")
     )
     report_filter = ReportFilter(data, queryset=reports, plans=plans)
     page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # counted on the (period, state) index alone
     counts = dict(
-        ProgressReport.objects.filter(assignment__task__plan__in=plans)
+        ProgressReport.objects.filter(period_id__in=ReportingPeriod.objects.filter(plan__in=plans).values("pk"))
         .values_list("state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
+        .order_by()
     )
     query = data.copy()
     query.pop("page", None)

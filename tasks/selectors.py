@@ -71,16 +71,18 @@ def last_submitted(assignments):
     return assignments.annotate(last_submitted=Max("reports__submitted_at"))
 
 
-def reports_for(assignment_ids, period_ids):
-    """{(assignment_id, period_id): report} in one query."""
+def reports_for(assignment_ids, period_ids, with_text=False):
+    """{(assignment_id, period_id): report} in one query; the long texts only when asked for."""
     reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids)
+    if not with_text:
+        reports = reports.defer("body", "problems", "next_steps")
     return {(r.assignment_id, r.period_id): r for r in reports}
 
 
-def rows_for(assignments, period_of, calendar, on=None):
+def rows_for(assignments, period_of, calendar, on=None, with_text=False):
     """Rows for assignments (a list, annotated with `last_submitted`), each in `period_of(assignment)`."""
     periods = {a.pk: period_of(a) for a in assignments}
-    reports = reports_for(list(periods), {p.pk for p in periods.values() if p})
+    reports = reports_for(list(periods), {p.pk for p in periods.values() if p}, with_text)
     rows = []
     for assignment in assignments:
         period = periods[assignment.pk]
@@ -117,14 +119,18 @@ def live_attachments(report):
 
 
 def coordinator_work():
-    """What waits for the coordinator across the active plans: one query."""
+    """What waits for the coordinator across the active plans: three counts."""
     from .models import ExtensionRequest, WorkPlan
 
-    live = Q(task__plan__status=WorkPlan.Status.ACTIVE)
-    return Assignment.objects.filter(live).aggregate(
-        submitted=Count("reports", filter=Q(reports__state=ProgressReport.State.SUBMITTED), distinct=True),
-        contested=Count("pk", filter=Q(receipt=Assignment.Receipt.CONTESTED), distinct=True),
-        extensions=Count(
-            "extension_requests", filter=Q(extension_requests__state=ExtensionRequest.State.PENDING), distinct=True
-        ),
-    )
+    active = WorkPlan.Status.ACTIVE
+    return {
+        "submitted": ProgressReport.objects.filter(
+            period__plan__status=active, state=ProgressReport.State.SUBMITTED
+        ).count(),
+        "contested": Assignment.objects.filter(
+            task__plan__status=active, receipt=Assignment.Receipt.CONTESTED
+        ).count(),
+        "extensions": ExtensionRequest.objects.filter(
+            assignment__task__plan__status=active, state=ExtensionRequest.State.PENDING
+        ).count(),
+    }

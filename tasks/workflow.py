@@ -172,9 +172,11 @@ def save_report(*, assignment, period, user, data, version=None, attachments=(),
     values["progress"] = values["progress"] or ProgressReport.Progress.NOT_STARTED
     try:
         with transaction.atomic():
+            # lock the report row only (no ordering: the default one would join and lock the plan's rows)
             report = (
-                ProgressReport.objects.select_for_update()
+                ProgressReport.objects.select_for_update(of=("self",))
                 .filter(assignment=assignment, period=period)
+                .order_by()
                 .first()
             )
             if report is None:
@@ -552,13 +554,13 @@ def request_extension(assignment, user, new_deadline, reason):
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("请写明延期理由。"), code="note")
-    if assignment.deadline and new_deadline <= assignment.deadline:
-        raise WorkflowError(
-            _("申请的日期须晚于现在的完成时限（%(date)s）。") % {"date": assignment.deadline.isoformat()},
-            code="date",
-        )
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        if fresh.deadline and new_deadline <= fresh.deadline:
+            raise WorkflowError(
+                _("申请的日期须晚于现在的完成时限（%(date)s）。") % {"date": fresh.deadline.isoformat()},
+                code="date",
+            )
         if fresh.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
             raise WorkflowError(_("这项任务已有一份延期申请在等待审批，请等待结果。"))
         request = ExtensionRequest.objects.create(

@@ -40,7 +40,10 @@ def test_it_refuses_two_assignments_of_one_unit_to_one_task(plan):
 
 def test_it_refuses_two_reports_for_one_assignment_and_period(plan):
     assignment = plan.tasks.get(number=18).assignments.first()
-    period = plan.periods.get(name="上半年")
+    period = ReportingPeriod.objects.create(
+        plan=plan, name="唯一性测试", starts_on=datetime.date(2022, 1, 1), ends_on=datetime.date(2022, 3, 31),
+        due_on=datetime.date(2022, 4, 8),
+    )
     ProgressReport.objects.create(assignment=assignment, period=period)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgressReport.objects.create(assignment=assignment, period=period)

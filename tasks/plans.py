@@ -138,6 +138,7 @@ def publish_plan(plan, user):
     if not updated:
         raise PlanDataError([_("该计划刚刚已被发布或修改，请刷新页面。")])
     plan.status = WorkPlan.Status.ACTIVE
+    notify_units_to_sign(plan)
     LogEntry.objects.log_actions(
         user_id=user.pk,
         queryset=[plan],
@@ -170,3 +171,21 @@ def assign_group_members(task, group, units):
     Assignment.objects.bulk_create(new)
     task.pending_groups.remove(group)
     return len(new)
+
+
+def notify_units_to_sign(plan):
+    """A plan went live: every unit with assignments is asked to sign for them (签收)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from notifications.service import notify
+
+    reporters = get_user_model().objects.filter(
+        memberships__unit__assignments__task__plan=plan, memberships__role="reporter", is_active=True
+    ).distinct()
+    return notify(
+        reporters,
+        _("新计划已发布，请签收任务：%(title)s") % {"title": plan.title},
+        _("请到“我的任务”核对本单位的分工：确属本单位职责的签收；不属于的提出异议并说明理由。"),
+        reverse("tasks:my_tasks"),
+    )

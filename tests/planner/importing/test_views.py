@@ -8,6 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from notifications.models import Notification
 from tasks.models import Assignment, WorkPlan
 from tests.conftest import COORDINATOR, LEAD_REPORTER, LEADER
 from tests.planner.importing.test_service import NOTICE, SEED
@@ -191,6 +192,15 @@ def test_the_coordinator_publishes_a_draft_and_reporters_then_see_it(login):
     response = login(COORDINATOR).post(url, follow=True)
     assert "计划已发布" in response.content.decode()
     assert login(LEAD_REPORTER).get(plan.get_absolute_url()).status_code == 200
+    # the units on the plan are asked to sign for their tasks; a unit not on it is not
+    signing = Notification.objects.filter(title__contains="请签收任务", title__endswith=plan.title)
+    assert signing.filter(recipient__username=LEAD_REPORTER).count() == 1
+    expected = set(
+        Assignment.objects.filter(task__plan=plan)
+        .filter(unit__memberships__role="reporter")
+        .values_list("unit__memberships__user__username", flat=True)
+    )
+    assert set(signing.values_list("recipient__username", flat=True)) == expected
     response = login(COORDINATOR).post(url, follow=True)
     assert "只有草稿状态的计划可以发布" in response.content.decode()
 

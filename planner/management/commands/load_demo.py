@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from planner.demo_progress import load_progress
 from planner.importing.parser import parse_notice
 from planner.importing.service import import_notice
 from tasks.models import ReportingPeriod, WorkPlan
@@ -20,9 +21,13 @@ FIXTURES = settings.BASE_DIR / "fixtures"
 # What the coordinator may do in the admin: the reference data and the plan, not people.
 COORDINATOR_MODELS = {
     "units": ["unit", "unitalias", "unitgroup", "membership"],
-    "tasks": ["workplan", "section", "task", "assignment", "reportingperiod"],
+    "tasks": ["workplan", "section", "task", "assignment", "reportingperiod", "calendarday"],
 }
-COORDINATOR_READS = {"tasks": ["progressreport", "reportevent"], "units": ["user"]}
+COORDINATOR_READS = {
+    "tasks": ["progressreport", "reportevent", "assignmentevent", "extensionrequest", "reportattachment"],
+    "units": ["user"],
+    "notifications": ["notification", "sentreminder"],
+}
 
 
 def read_json(name):
@@ -88,10 +93,12 @@ class Command(BaseCommand):
             ensure_role_groups()
             plan = load_plan(demo)
             load_users(demo)
+            progress = load_progress(plan, demo)
         self.stdout.write(
             f"已载入：{unit_count} 个单位、{group_count} 个单位组；"
             f"《{plan.title}》（{plan.doc_number}）{plan.sections.count()} 个部分、{plan.tasks.count()} 项任务。"
         )
+        self.stdout.write(str(progress))
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {demo['password']}）：")
         for row in demo["users"]:

@@ -22,6 +22,19 @@ from .models import (
 from .resources import TaskResource
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by tasks.workflow: readable here, never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
@@ -86,7 +99,7 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyAdmin):
     """Reports change state only through tasks.workflow, so here they are read-only."""
 
     list_display = ("assignment", "period", "state", "progress", "submitted_at", "reviewed_at")
@@ -95,12 +108,6 @@ class ProgressReportAdmin(admin.ModelAdmin):
     search_fields = ("assignment__unit__name", "assignment__task__title", "body")
     inlines = [ReportEventInline]
     actions = ["accept_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("审核通过所选的已报送报告"), permissions=["view"])
     def accept_selected(self, request, queryset):
@@ -114,39 +121,14 @@ class ProgressReportAdmin(admin.ModelAdmin):
         for report, message in refused:
             self.message_user(request, f"{report}：{message}", messages.WARNING)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
+class ReportEventAdmin(ReadOnlyAdmin):
     """The audit trail: readable, never edited or deleted."""
 
     list_display = ("at", "report", "actor", "action", "from_state", "to_state")
     list_filter = ("action",)
     list_select_related = ("report__assignment__task", "report__assignment__unit", "report__period", "actor")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by tasks.workflow: readable here, never edited or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AssignmentEvent)

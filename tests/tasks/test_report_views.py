@@ -405,3 +405,21 @@ def test_the_bell_counts_unread_and_opening_marks_read(login, period, county):
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_the_admin_accept_action_goes_through_the_workflow(login, period, county):
+    report = submit_county(county, period)
+    draft = workflow.save_report(
+        assignment=Assignment.objects.get(task=county.task, unit__short_name="经开区管委会"),
+        period=period, user=user(ZONE_REPORTER), data={"body": "草稿"},
+    )
+    response = login(COORDINATOR).post(
+        reverse("admin:tasks_progressreport_changelist"),
+        {"action": "accept_selected", "_selected_action": [report.pk, draft.pk]},
+        follow=True,
+    )
+    report.refresh_from_db()
+    draft.refresh_from_db()
+    assert report.state == State.ACCEPTED and draft.state == State.DRAFT
+    assert report.events.filter(action="accept", actor__username=COORDINATOR).exists()
+    assert "已审核通过 1 份报告" in text(response)

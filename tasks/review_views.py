@@ -152,15 +152,16 @@ def missing_reports(request):
 
 @require_POST
 def urge(request):
-    """催办 one assignment, every missing assignment of a unit, or of a task, in a period."""
+    """催办 the ticked assignments, every missing assignment of a unit, or of a task, in a period."""
     require_coordinator(request.user)
     period = get_object_or_404(ReportingPeriod.objects.filter(plan__in=live_plans()), pk=request.POST.get("period"))
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
     targets = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
-    if request.POST.get("assignment"):
-        targets = targets.filter(pk=request.POST["assignment"])
+    chosen = [pk for pk in request.POST.getlist("assignment") if pk.isdigit()]
+    if request.POST.get("scope") != "unit" and chosen:
+        targets = targets.filter(pk__in=chosen)
     elif request.POST.get("unit"):
         targets = targets.filter(unit_id=request.POST["unit"])
     elif request.POST.get("task"):

@@ -423,3 +423,13 @@ def test_the_admin_accept_action_goes_through_the_workflow(login, period, county
     assert report.state == State.ACCEPTED and draft.state == State.DRAFT
     assert report.events.filter(action="accept", actor__username=COORDINATOR).exists()
     assert "已审核通过 1 份报告" in text(response)
+
+
+def test_urging_the_ticked_tasks_only(login, plan, period, county):
+    ticked = list(Assignment.objects.filter(task__plan=plan, unit=county.unit).order_by("task__number")[:2])
+    login(COORDINATOR).post(
+        reverse("tasks:urge"),
+        {"period": period.pk, "unit": county.unit_id, "scope": "selected", "assignment": [a.pk for a in ticked]},
+    )
+    urged = AssignmentEvent.objects.filter(action="urge", period=period)
+    assert sorted(urged.values_list("assignment_id", flat=True)) == sorted(a.pk for a in ticked)

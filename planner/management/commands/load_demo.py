@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import os
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -104,4 +105,5 @@ class Command(BaseCommand):
         for row in demo["users"]:
             self.stdout.write(f"  {row['username']:<20} {row['full_name']:<8} {row['about']}")
         self.stdout.write("")
-        self.stdout.write("打开 http://127.0.0.1:8000/ 登录。")
+        address = os.environ.get("DEMO_ADDRESS") or "127.0.0.1:8000"  # set by bin/demo from PORT
+        self.stdout.write(f"打开 http://{address}/ 登录。")

@@ -88,7 +88,6 @@ class ReportForm(forms.ModelForm):
             self.initial["version"] = report.version if report and report.pk else 0
         for name in ("body", "problems", "next_steps"):
             self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
-            self.fields[name].max_length = MAX_TEXT
             self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
 
 

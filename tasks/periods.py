@@ -70,6 +70,11 @@ def create_preset(plan, user, preset, calendar_):
     return created
 
 
+def chosen_period(periods, wanted):
+    """The period whose pk the user asked for (a query parameter), else the current one."""
+    return next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods)
+
+
 def current_period(periods, today=None):
     """The period a unit is working on: the first open one not yet past due, else the last open one.
 

@@ -9,9 +9,12 @@ The data is the shape the notice importer produces (and fixtures/plan_2022.json 
 import datetime
 
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from notifications.service import notify
 from units.directory import Directory
 from units.models import Unit, UnitGroup
 
@@ -175,11 +178,6 @@ def assign_group_members(task, group, units):
 
 def notify_units_to_sign(plan):
     """A plan went live: every unit with assignments is asked to sign for them (签收)."""
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    from notifications.service import notify
-
     reporters = get_user_model().objects.filter(
         memberships__unit__assignments__task__plan=plan, memberships__role="reporter", is_active=True
     ).distinct()

@@ -15,7 +15,7 @@ from units.roles import roles_for
 from . import access, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, WorkPlan
-from .periods import current_period
+from .periods import chosen_period
 from .status import today
 from .workdays import WorkCalendar
 
@@ -58,7 +58,7 @@ def my_tasks(request):
     chosen = {}
     wanted = request.GET.get("period", "")
     for plan_id, plan_periods in periods.items():
-        chosen[plan_id] = next((p for p in plan_periods if str(p.pk) == wanted), None) or current_period(plan_periods)
+        chosen[plan_id] = chosen_period(plan_periods, wanted)
     calendar = WorkCalendar.load()
     rows = selectors.rows_for(assignments, lambda a: chosen.get(a.task.plan_id), calendar)
     for row in rows:

@@ -99,8 +99,7 @@ def review_accept_many(request):
 def _chosen_period(request, plans):
     all_periods = list(ReportingPeriod.objects.filter(plan__in=plans).select_related("plan").order_by("due_on", "pk"))
     wanted = request.GET.get("period") or request.POST.get("period") or ""
-    period = next((p for p in all_periods if str(p.pk) == wanted), None)
-    return period or periods.current_period(all_periods), all_periods
+    return periods.chosen_period(all_periods, wanted), all_periods
 
 
 def missing_reports(request):
@@ -110,16 +109,14 @@ def missing_reports(request):
     rows, by_unit, urged = [], [], {}
     if period is not None:
         reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
+        missing = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+        if request.GET.get("unit_kind"):
+            missing = missing.filter(unit__kind=request.GET["unit_kind"])
         assignments = list(
-            selectors.last_submitted(
-                Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
-            )
+            selectors.last_submitted(missing)
             .select_related("task", "unit")
             .order_by("unit__order", "unit__name", "task__number")
         )
-        unit_kind = request.GET.get("unit_kind", "")
-        if unit_kind:
-            assignments = [a for a in assignments if a.unit.kind == unit_kind]
         rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load())
         urged = dict(
             AssignmentEvent.objects.filter(

@@ -6,7 +6,7 @@ from django.db.models import Count, Max, Prefetch, Q
 
 from units.models import Unit
 
-from .models import Assignment, ProgressReport, ReportingPeriod, Section, Task
+from .models import Assignment, ExtensionRequest, ProgressReport, ReportingPeriod, Section, Task, WorkPlan
 from .status import assignment_status
 
 
@@ -120,8 +120,6 @@ def live_attachments(report):
 
 def coordinator_work():
     """What waits for the coordinator across the active plans: three counts."""
-    from .models import ExtensionRequest, WorkPlan
-
     active = WorkPlan.Status.ACTIVE
     return {
         "submitted": ProgressReport.objects.filter(

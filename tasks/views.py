@@ -12,7 +12,7 @@ from units.roles import roles_for
 from . import access, plans, selectors
 from .filters import TaskFilter
 from .forms import GroupMembersForm
-from .periods import current_period
+from .periods import chosen_period
 from .status import task_status
 from .workdays import WorkCalendar
 
@@ -74,7 +74,7 @@ def task_detail(request, pk):
     assignments = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task)))
     periods = selectors.plan_periods([task.plan_id]).get(task.plan_id, [])
     wanted = request.GET.get("period", "")
-    period = next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods)
+    period = chosen_period(periods, wanted)
     roles = roles_for(request.user)
     my_unit_ids = roles.unit_ids
     # Everyone reads the plan; reports are seen by their unit, the task's lead units, coordinators and leaders.

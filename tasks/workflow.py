@@ -146,7 +146,7 @@ def _check_version(report, expected_version):
 
 def _describe(report):
     return _("%(unit)s · 第%(number)s项 · %(period)s") % {
-        "unit": report.assignment.unit.short_name or report.assignment.unit.name,
+        "unit": report.assignment.unit,
         "number": report.assignment.task.number,
         "period": report.period.name,
     }
@@ -477,7 +477,7 @@ def contest(assignment, user, reason):
         notify(
             coordinators(),
             _("分工异议：%(unit)s · 第%(number)s项")
-            % {"unit": fresh.unit.short_name or fresh.unit.name, "number": fresh.task.number},
+            % {"unit": fresh.unit, "number": fresh.task.number},
             reason,
             fresh.task.get_absolute_url(),
         )
@@ -573,7 +573,7 @@ def request_extension(assignment, user, new_deadline, reason):
         notify(
             coordinators(),
             _("延期申请：%(unit)s · 第%(number)s项")
-            % {"unit": fresh.unit.short_name or fresh.unit.name, "number": fresh.task.number},
+            % {"unit": fresh.unit, "number": fresh.task.number},
             _("申请延至%(date)s。理由：%(reason)s") % {"date": new_deadline.isoformat(), "reason": reason},
             reverse("tasks:extensions"),
         )

@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tasks.models import WorkPlan
+from tasks.models import Assignment, WorkPlan
+from units.models import User
 
 DOC_NUMBER = "聊政办字〔2022〕9号"
 PASSWORD = "Demo@2022"
@@ -56,3 +57,15 @@ def media_root(settings, tmp_path):
     """Uploaded attachments go to a temporary folder, never into the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def user(username):
+    """A fresh User object (roles are cached per object, so each call reads them anew)."""
+    return User.objects.get(username=username)
+
+
+def assignment_of(plan, unit_name, number):
+    """The assignment of the unit (full name) on task `number` of the plan."""
+    return Assignment.objects.select_related("task__plan", "unit").get(
+        task__plan=plan, task__number=number, unit__name=unit_name
+    )

@@ -1,9 +1,9 @@
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from tasks.models import ProgressReport, chinese_number
+from tasks.models import ProgressReport, ReportAttachment, chinese_number
 
 register = template.Library()
 
@@ -47,19 +47,15 @@ def state_badge(report):
     return format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
 
 
-REPORT_FIELDS = {
-    "progress": _lazy("进度"),
-    "body": _lazy("工作开展情况"),
-    "problems": _lazy("存在的问题"),
-    "next_steps": _lazy("下一步工作"),
-    "attachments": _lazy("附件"),
-}
-
-
 @register.filter
 def report_field(name):
-    """The Chinese name of a report field, for the change history."""
-    return REPORT_FIELDS.get(name, name)
+    """The name of a report field as the form shows it, for the change history."""
+    if name == "attachments":
+        return ReportAttachment._meta.verbose_name_plural
+    try:
+        return ProgressReport._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
 
 
 @register.filter

@@ -21,7 +21,7 @@ from notifications import reminders
 from notifications.models import Notification, SentReminder
 from tasks import workflow
 from tasks.models import Assignment, ExtensionRequest, ReportingPeriod, Section, Task, WorkPlan
-from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, ZONE_REPORTER
+from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, ZONE_REPORTER, user
 from units.models import Membership, Unit, User
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +52,6 @@ def period(plan):
 @pytest.fixture
 def coordinator(db):
     return User.objects.get(username=COORDINATOR)
-
-
-def user(username):
-    return User.objects.get(username=username)
 
 
 def unit_of(username):

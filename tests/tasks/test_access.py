@@ -12,7 +12,16 @@ from django.http import Http404
 
 from tasks import access, workflow
 from tasks.models import Assignment, ProgressReport, ReportingPeriod, Section, Task, WorkPlan
-from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, ZONE_REPORTER
+from tests.conftest import (
+    APPROVER,
+    COORDINATOR,
+    COUNTY_REPORTER,
+    LEAD_REPORTER,
+    LEADER,
+    ZONE_REPORTER,
+    assignment_of,
+    user,
+)
 from units.models import Unit, User
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +30,6 @@ SIFAJU = "聊城市司法局"
 DONGCHANGFU = "聊城市东昌府区人民政府"
 ZONE = "聊城经济技术开发区管理委员会"
 TEXT = {"progress": "on_track", "body": "按计划推进。"}
-
-
-def user(username):
-    return User.objects.get(username=username)
-
-
-def assignment_of(plan, unit_name, number):
-    return Assignment.objects.select_related("task__plan", "unit").get(
-        task__plan=plan, task__number=number, unit__name=unit_name
-    )
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from tasks.models import (
     ReportingPeriod,
     Task,
 )
-from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, ZONE_REPORTER
-from units.models import Unit, User
+from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, ZONE_REPORTER, user
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,6 @@ def period(plan):
 def county(plan):
     """东昌府区's assignment on task 1 (市司法局 leads it)."""
     return Assignment.objects.get(task__plan=plan, task__number=1, unit__short_name="东昌府区")
-
-
-def user(name):
-    return User.objects.get(username=name)
 
 
 def edit_url(assignment, period):
@@ -433,3 +429,10 @@ def test_urging_the_ticked_tasks_only(login, plan, period, county):
     )
     urged = AssignmentEvent.objects.filter(action="urge", period=period)
     assert sorted(urged.values_list("assignment_id", flat=True)) == sorted(a.pk for a in ticked)
+
+
+def test_missing_reports_filter_by_unit_kind(login, period):
+    response = login(COORDINATOR).get(reverse("tasks:missing_reports"), {"period": period.pk, "unit_kind": "county"})
+    kinds = {unit.kind for unit, rows in response.context["by_unit"]}
+    assert kinds == {"county"}
+    assert response.context["total"] == Assignment.objects.filter(task__plan=period.plan, unit__kind="county").count()

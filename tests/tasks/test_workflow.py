@@ -36,6 +36,8 @@ from tests.conftest import (
     LEAD_REPORTER,
     LEADER,
     ZONE_REPORTER,
+    assignment_of,
+    user,
 )
 from units.models import Unit, User
 
@@ -67,17 +69,6 @@ def period(plan):
         starts_on=datetime.date(2022, 1, 1),
         ends_on=datetime.date(2022, 9, 30),
         due_on=datetime.date(2022, 10, 14),
-    )
-
-
-def user(username):
-    """A fresh user object (roles are cached per object)."""
-    return User.objects.get(username=username)
-
-
-def assignment_of(plan, unit_name, number):
-    return Assignment.objects.select_related("task__plan", "unit").get(
-        task__plan=plan, task__number=number, unit__name=unit_name
     )
 
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "units",
     "tasks",
     "notifications",
+    "annual",
+    "dashboards",
     "planner",
 ]
 

@@ -3,6 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from annual import urls as annual_urls
+from dashboards import urls as dashboard_urls
+
 from . import views
 from .importing import views as import_views
 
@@ -13,6 +16,8 @@ admin.site.index_title = _("数据管理")
 planner_patterns = [
     path("plans/import/", import_views.import_plan, name="import_plan"),
     path("plans/import/preview/", import_views.import_preview, name="import_preview"),
+    *dashboard_urls.urlpatterns,
+    *annual_urls.urlpatterns,
 ]
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""URLs of the dashboards; included in the `planner` namespace (planner:dashboard, planner:matrix …)."""
+
+urlpatterns = []

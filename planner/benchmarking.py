@@ -122,8 +122,23 @@ CASES = [
         lambda c: reverse("tasks:missing_reports") + f"?period={c.period.pk}",
     ),
     page("period_list", "报送期", "coordinator", lambda c: reverse("tasks:period_list", args=[c.plan.pk])),
+    page("dashboard", "领导驾驶舱（总览）", "leader", lambda c: dashboard_url("planner:dashboard", c)),
+    page("dashboard_units", "单位对比", "leader", lambda c: dashboard_url("planner:dashboard_units", c)),
+    page("matrix", "任务矩阵", "leader", lambda c: dashboard_url("planner:matrix", c)),
+    page(
+        "dashboard_list",
+        "驾驶舱明细（逾期）",
+        "leader",
+        lambda c: dashboard_url("planner:dashboard_list", c) + "&light=overdue",
+    ),
+    page("dashboard_units_xlsx", "单位对比导出 Excel", "leader", lambda c: dashboard_url("planner:dashboard_units_xlsx", c)),
+    page("matrix_xlsx", "任务矩阵导出 Excel", "leader", lambda c: dashboard_url("planner:matrix_xlsx", c)),
     call("import_dry_run", "导入预览（解析通知）", import_dry_run),
 ]
+
+
+def dashboard_url(name, ctx):
+    return reverse(name, args=[ctx.plan.pk]) + f"?period={ctx.period.pk}"
 
 
 def context_for(data):
@@ -215,9 +230,20 @@ def _runner(case, ctx, clients):
         response = client.get(path)
         if response.status_code != 200:
             raise BenchError(f"{case.label}（{path}）返回 {response.status_code}，无法测量。")
+        if response.streaming:  # a download: the file is made while it is read
+            b"".join(response.streaming_content)
         return response
 
     return run
+
+
+def chosen_cases(only):
+    """The cases named in `only` ("dashboard,matrix"), or all of them."""
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = sorted(set(names) - {case.name for case in CASES})
+    if unknown:
+        raise BenchError(f"没有这些页面：{'、'.join(unknown)}。可选：{'、'.join(case.name for case in CASES)}")
+    return [case for case in CASES if case.name in names] or None
 
 
 def measure(case, ctx, clients, repeat):

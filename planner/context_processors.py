@@ -17,6 +17,7 @@ def navigation(request):
         items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
     items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
     if roles.sees_everything:
+        items.append(("dashboard", reverse("planner:dashboard"), _("领导驾驶舱")))
         items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
     if user.is_staff:
         items.append(("admin", reverse("admin:index"), _("管理")))
@@ -37,6 +38,10 @@ def navigation(request):
         "extensions": "review",
         "receipts": "review",
         "period_list": "review",
+        "dashboard": "dashboard",
+        "dashboard_units": "dashboard",
+        "dashboard_list": "dashboard",
+        "matrix": "dashboard",
     }.get(current, "")
     return {
         "nav_items": items,

@@ -45,6 +45,11 @@ class WorkPlan(models.Model):
         default=False,
         help_text=_("勾选后，单位联络员的报告须经本单位审核人审核通过后才能报送。"),
     )
+    public_dashboard = models.BooleanField(
+        _("公开进展页面"),
+        default=False,
+        help_text=_("开启后，任何人（无需登录）都可以查看本计划的总体进展：只有汇总数字，没有报告内容和人员姓名。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

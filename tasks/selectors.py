@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
 
 from units.models import Unit
 
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportingPeriod, Section, Task, WorkPlan
-from .status import assignment_status
+from .status import assignment_light_sql, assignment_status
 
 
 def assignments_with_units():
@@ -100,6 +100,37 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False):
         )
         rows.append(Row(assignment, period, report, status))
     return rows
+
+
+def lit_assignments(assignments, period, calendar, on=None):
+    """Assignments annotated, in SQL, with the period's report (`report_id`, `state`, `progress`,
+    `submitted_at`), the latest submission in any period (`last_submitted`) and the status light (`light`).
+
+    The dashboards group and count these in the database; the light is `assignment_status`'s rule.
+    """
+    latest = (
+        ProgressReport.objects.filter(assignment=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    return assignments.annotate(
+        current=FilteredRelation("reports", condition=Q(reports__period=period)),
+        report_id=F("current__pk"),
+        state=F("current__state"),
+        progress=F("current__progress"),
+        submitted_at=F("current__submitted_at"),
+        last_submitted=Subquery(latest),
+    ).annotate(
+        light=assignment_light_sql(
+            calendar=calendar,
+            due_on=period.due_on,
+            on=on,
+            state="state",
+            progress="progress",
+            deadline="deadline",
+            last_submitted="last_submitted",
+        )
+    )
 
 
 def plan_periods(plan_ids):

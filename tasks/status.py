@@ -1,14 +1,21 @@
 """Status lights (红黄绿灯), derived — never typed in.
 
 `assignment_status` is the one rule for an assignment in a reporting period; `task_status` combines a task's
-assignments. Every page, reminder, dashboard and export calls these; they take plain values (no queries), so
-a page can compute thousands of lights from one annotated query.
+assignments. Every page, reminder and export calls these; they take plain values (no queries), so a page can
+compute thousands of lights from one annotated query.
+
+`assignment_light_sql` is the same rule as a database expression, for the dashboards, which count lights per
+unit, section and task in the database (GROUP BY) instead of looping over every assignment in Python. For a
+given period and day every working-day question in the rule is a constant, so it compiles to plain comparisons;
+tests/tasks/test_status.py checks that both give the same light for every assignment of the demo on many days.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,17 +115,84 @@ def assignment_status(
     return Status(Light.ON_TRACK, _("按期推进"), days_left)
 
 
-def task_status(statuses):
-    """A task's light from its assignments' statuses: all done → done; otherwise the worst one."""
-    statuses = list(statuses)
-    if not statuses:
-        return Status(Light.NOT_ASSIGNED, _("尚未分工"))
-    lights = {s.light for s in statuses}
-    if lights == {Light.DONE}:
-        return Status(Light.DONE, _("全部单位已完成"))
-    if lights <= {Light.NOT_STARTED}:
-        return Status(Light.NOT_STARTED, _("各单位均未报送"))
+def task_light(counts):
+    """A task's light from {light: number of its assignments}: all done → done; none reported → not started;
+    otherwise the worst light among them."""
+    total = sum(counts.values())
+    if not total:
+        return Light.NOT_ASSIGNED
+    if counts.get(Light.DONE, 0) == total:
+        return Light.DONE
+    if counts.get(Light.NOT_STARTED, 0) == total:
+        return Light.NOT_STARTED
     for light in (Light.OVERDUE, Light.DUE_SOON):
-        if light in lights:
-            return next(s for s in statuses if s.light == light)
-    return Status(Light.ON_TRACK, _("正在推进"))
+        if counts.get(light):
+            return light
+    return Light.ON_TRACK
+
+
+TASK_REASONS = {
+    Light.NOT_ASSIGNED: _("尚未分工"),
+    Light.DONE: _("全部单位已完成"),
+    Light.NOT_STARTED: _("各单位均未报送"),
+    Light.ON_TRACK: _("正在推进"),
+}
+
+
+def task_status(statuses):
+    """A task's status from its assignments' statuses (see `task_light`); a red or yellow one says why."""
+    statuses = list(statuses)
+    counts = {}
+    for status in statuses:
+        counts[status.light] = counts.get(status.light, 0) + 1
+    light = task_light(counts)
+    if light in TASK_REASONS:
+        return Status(light, TASK_REASONS[light])
+    return next(s for s in statuses if s.light == light)
+
+
+def stale_cutoff(calendar, on):
+    """The last day a submission may have been made on and still count as silent for STALE_WORKDAYS on `on`:
+    `workdays_left(day, on) > STALE_WORKDAYS` exactly when `day <= stale_cutoff(calendar, on)`."""
+    day, workdays = on, 0
+    while True:
+        workdays += calendar.is_workday(day)
+        day -= datetime.timedelta(days=1)
+        if workdays > settings.STALE_WORKDAYS:
+            return day
+
+
+def start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def assignment_light_sql(*, calendar, due_on, on=None, state, progress, deadline, last_submitted):
+    """`assignment_status(...).light` as a CASE expression over the named fields (or annotations) of a query.
+
+    `state`, `progress`: the period's report (NULL without one); `deadline`: the assignment's completion
+    deadline; `last_submitted`: the latest submission in any period. `due_on` and `on` are the same for every
+    row, so the working-day parts of the rule are decided here, once.
+    """
+    on = on or today()
+    rules = [
+        When(Q(**{state: State.ACCEPTED, progress: Progress.DONE}), then=Value(Light.DONE)),
+        When(Q(**{state: State.SUBMITTED, progress: Progress.DONE}), then=Value(Light.ON_TRACK)),
+        When(Q(**{f"{deadline}__lt": on}), then=Value(Light.OVERDUE)),
+        When(Q(**{f"{state}__in": REPORTED, progress: Progress.BEHIND}), then=Value(Light.DUE_SOON)),
+        When(Q(**{f"{state}__in": REPORTED}), then=Value(Light.ON_TRACK)),
+    ]
+    days_left = calendar.workdays_left(on, due_on)
+    if on > due_on:
+        silent = Light.OVERDUE
+    elif days_left <= settings.DUE_SOON_WORKDAYS:
+        silent = Light.DUE_SOON
+    else:
+        rules += [
+            When(Q(**{f"{last_submitted}__isnull": True}), then=Value(Light.NOT_STARTED)),
+            When(
+                Q(**{f"{last_submitted}__lt": start_of(stale_cutoff(calendar, on) + datetime.timedelta(days=1))}),
+                then=Value(Light.DUE_SOON),
+            ),
+        ]
+        silent = Light.ON_TRACK
+    return Case(*rules, default=Value(silent), output_field=models.CharField())

@@ -9,8 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tasks.models import CalendarDay, ProgressReport
-from tasks.status import COLOURS, Light, Status, assignment_status, task_status
+from tasks import selectors
+from tasks.models import Assignment, CalendarDay, ProgressReport
+from tasks.status import COLOURS, Light, Status, assignment_status, stale_cutoff, task_light, task_status
 from tasks.workdays import WorkCalendar
 
 D = datetime.date.fromisoformat
@@ -269,3 +270,44 @@ def test_task_status_from_real_assignment_statuses(calendar):
     assert task_status([lead, late, reported]).light == Light.OVERDUE
     assert task_status([lead, reported]).light == Light.ON_TRACK
     assert calendar.workdays_left(on, DUE) == late.days_left == -1
+
+
+# --- the same rule in SQL (the dashboards count lights in the database) ----------------------------------------
+
+
+@pytest.mark.parametrize("stale", [40, 5, 1])
+def test_stale_cutoff_is_the_last_silent_day(calendar, thresholds, stale):
+    thresholds.STALE_WORKDAYS = stale
+    for on in (D("2022-10-08"), D("2022-10-10"), D("2022-02-07"), D("2022-06-30")):
+        cutoff = stale_cutoff(calendar, on)
+        for offset in range(-90, 3):
+            day = on + datetime.timedelta(days=offset)
+            assert (calendar.workdays_left(day, on) > stale) == (day <= cutoff), (on, day)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stale", [40, 5])
+def test_sql_light_equals_assignment_status_for_every_demo_assignment(plan, thresholds, stale):
+    """Over the demo's 608 assignments, both periods, a day every ten days through the year and beyond."""
+    thresholds.STALE_WORKDAYS = stale
+    calendar = WorkCalendar.load()
+    assignments = Assignment.objects.filter(task__plan=plan)
+    python_rows = list(selectors.last_submitted(assignments))
+    checked = set()
+    for period in plan.periods.all():
+        for on in [D("2022-01-05") + datetime.timedelta(days=10 * n) for n in range(42)]:
+            sql = dict(selectors.lit_assignments(assignments, period, calendar, on).values_list("pk", "light"))
+            rows = selectors.rows_for(python_rows, lambda a, period=period: period, calendar, on)
+            python = {row.assignment.pk: row.status.light for row in rows}
+            assert sql == python, (period.name, on)
+            checked |= set(python.values())
+    assert checked == {Light.DONE, Light.ON_TRACK, Light.DUE_SOON, Light.OVERDUE, Light.NOT_STARTED}
+
+
+def test_task_light_from_counts():
+    assert task_light({}) == Light.NOT_ASSIGNED
+    assert task_light({Light.DONE: 2}) == Light.DONE
+    assert task_light({Light.NOT_STARTED: 2}) == Light.NOT_STARTED
+    assert task_light({Light.DONE: 1, Light.NOT_STARTED: 1}) == Light.ON_TRACK
+    assert task_light({Light.DUE_SOON: 1, Light.OVERDUE: 1, Light.DONE: 3}) == Light.OVERDUE
+    assert task_light({Light.DUE_SOON: 1, Light.ON_TRACK: 1}) == Light.DUE_SOON

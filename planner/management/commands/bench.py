@@ -18,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=datagen.DEFAULT_SEED, help="数据的随机种子（默认 1）")
         parser.add_argument("--repeat", type=int, default=20, help="每个页面测量的次数（默认 20）")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+        parser.add_argument("--only", default="", help="只测这些页面（逗号分隔的名称，如 dashboard,matrix）")
         parser.add_argument(
             "--size",
             type=float,
@@ -25,9 +26,10 @@ class Command(BaseCommand):
             help="需要先生成数据时的规模系数（0–1，默认 1；已有数据时不起作用）",
         )
 
-    def handle(self, *args, scale, seed, repeat, json: bool, size, **options):
+    def handle(self, *args, scale, seed, repeat, json: bool, size, only, **options):
         try:
-            result = benchmarking.run(scale, seed=seed, repeat=repeat, size=size)
+            cases = benchmarking.chosen_cases(only)
+            result = benchmarking.run(scale, seed=seed, repeat=repeat, size=size, cases=cases)
         except (datagen.GenerationError, benchmarking.BenchError) as error:
             raise CommandError(str(error)) from None
         if json:

@@ -1,0 +1,380 @@
+"""Leaders' dashboards: the overview, units compared, the task × unit matrix, the drill-down list, the
+public page and the Excel exports. Coordinators and leaders read them; the public page is for everyone once the
+coordinator switches it on, and shows aggregate progress only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tasks import access
+from tasks.models import ProgressReport, WorkPlan
+from tasks.periods import chosen_period
+from tasks.status import Light
+from tasks.workdays import WorkCalendar
+from units.models import Unit
+from units.roles import roles_for
+
+from . import charts, excel, metrics
+
+State = ProgressReport.State
+PAGE_SIZE = 100
+
+# Drill-down: what a number on a page counts, as a filter on the lit assignments (see metrics.counters).
+WHAT = {
+    "reported": (lambda period: Q(state__in=metrics.REPORTED), gettext_lazy("本期已报送")),
+    "not_reported": (
+        lambda period: Q(state__isnull=True) | Q(state__in=[State.DRAFT, State.RETURNED]),
+        gettext_lazy("本期未报送"),
+    ),
+    "on_time": (metrics.on_time, gettext_lazy("按时报送")),
+    "accepted": (lambda period: Q(state=State.ACCEPTED), gettext_lazy("已审核通过")),
+    "returned": (lambda period: Q(state=State.RETURNED), gettext_lazy("被退回")),
+}
+
+
+UNIT_COLUMNS = [
+    ("name", gettext_lazy("单位")),
+    ("kind", gettext_lazy("类别")),
+    ("assignments", gettext_lazy("分工数")),
+    ("reported", gettext_lazy("已报送")),
+    ("on_time", gettext_lazy("按时报送")),
+    ("overdue", gettext_lazy("逾期")),
+    ("due_soon", gettext_lazy("即将到期")),
+    ("returned", gettext_lazy("被退回")),
+    ("last", gettext_lazy("最近报送")),
+]
+
+
+def require_reader(user):
+    if not roles_for(user).sees_everything:
+        raise PermissionDenied(_("只有统筹人员和领导可以查看领导驾驶舱。"))
+
+
+def default_plan(user):
+    plans = access.visible_plans(user)
+    return plans.filter(status=WorkPlan.Status.ACTIVE).first() or plans.first()
+
+
+def plan_and_period(request, pk):
+    """The plan (through tasks.access) and the chosen period (?period=, else the current one), and all periods."""
+    require_reader(request.user)
+    plan = access.get_plan_for_user(request.user, pk)
+    periods = list(plan.periods.order_by("due_on", "pk"))
+    return plan, chosen_period(periods, request.GET.get("period", "")), periods
+
+
+def context_for(request, plan, period, periods, tab):
+    return {
+        "plan": plan,
+        "period": period,
+        "periods": periods,
+        "tab": tab,
+        "unit_kinds": Unit.Kind.choices,
+        "kind": request.GET.get("kind", ""),
+        "can_manage": roles_for(request.user).is_coordinator,
+    }
+
+
+def redirect_to_default(request, name):
+    require_reader(request.user)
+    plan = default_plan(request.user)
+    if plan is None:
+        messages.info(request, _("还没有工作计划，请先导入年度工作计划。"))
+        return redirect("home")
+    return redirect(name, pk=plan.pk)
+
+
+@require_GET
+def dashboard(request, pk=None):
+    """总览: completion, a bar per section, the lights, who is late, the trend."""
+    if pk is None:
+        return redirect_to_default(request, "planner:dashboard")
+    plan, period, periods = plan_and_period(request, pk)
+    context = context_for(request, plan, period, periods, "overview")
+    if period is not None:
+        overview = metrics.Overview(plan, period, WorkCalendar.load())
+        task_lines = overview.task_lines()
+        totals = overview.totals(task_lines)
+        sections = overview.section_lines(task_lines)
+        list_url = reverse("planner:dashboard_list", args=[plan.pk])
+        context |= {
+            "on": overview.on,
+            "totals": totals,
+            "tasks_total": len(task_lines),
+            "tasks_done": sum(1 for line in task_lines if line.light == Light.DONE),
+            "task_lights": light_counts([line.light for line in task_lines]),
+            "sections": sections,
+            "attention": [
+                (_("逾期"), Light.OVERDUE, overview.attention(Light.OVERDUE), totals.overdue),
+                (_("即将到期"), Light.DUE_SOON, overview.attention(Light.DUE_SOON), totals.due_soon),
+            ],
+            "section_chart": charts.progress_bars(
+                [
+                    charts.Bar(
+                        str(section.section),
+                        section.figures.reported,
+                        section.figures.assignments,
+                        f"{list_url}?period={period.pk}&section={section.section.pk}&what=reported",
+                    )
+                    for section in sections
+                ],
+                caption=_("各部分本期报送情况"),
+            ),
+            "light_chart": charts.light_strip(
+                [
+                    charts.Segment(
+                        light,
+                        Light(light).label,
+                        totals.lights[light],
+                        f"{list_url}?period={period.pk}&light={light}",
+                    )
+                    for light in metrics.LIGHTS
+                ],
+                caption=_("各项分工状态"),
+            ),
+            "trend_chart": charts.trend_chart(
+                overview.trend(),
+                starts_on=period.starts_on,
+                ends_on=period.ends_on,
+                due_on=period.due_on,
+                expected=totals.assignments,
+                today=overview.on,
+                caption=_("本期报送进度"),
+            ),
+        }
+        context["percent"] = {
+            "tasks_done": metrics.percent(context["tasks_done"], len(task_lines)),
+            "reported": metrics.percent(totals.reported, totals.assignments),
+            "on_time": metrics.percent(totals.on_time, totals.assignments),
+            "accepted": metrics.percent(totals.accepted, totals.assignments),
+        }
+    return render(request, "dashboards/overview.html", context)
+
+
+def light_counts(lights):
+    counts = {light: 0 for light in metrics.LIGHTS}
+    for light in lights:
+        counts[light] = counts.get(light, 0) + 1
+    return counts
+
+
+def unit_table(request, plan, period):
+    sort = request.GET.get("sort", metrics.DEFAULT_UNIT_SORT)
+    if sort not in metrics.UNIT_SORTS:
+        sort = metrics.DEFAULT_UNIT_SORT
+    assignments = metrics.lit(plan, period, WorkCalendar.load())
+    return sort, metrics.unit_lines(plan, assignments, period, request.GET.get("kind", ""), sort)
+
+
+@require_GET
+def units(request, pk):
+    """单位对比: every unit with its counts, filterable by kind, sortable; laggards first by default."""
+    plan, period, periods = plan_and_period(request, pk)
+    context = context_for(request, plan, period, periods, "units")
+    if period is not None:
+        sort, lines = unit_table(request, plan, period)
+        context |= {"lines": lines, "sort": sort, "sorts": metrics.UNIT_SORTS, "columns": UNIT_COLUMNS}
+    return render(request, "dashboards/units.html", context)
+
+
+@require_GET
+def units_xlsx(request, pk):
+    plan, period, _periods = plan_and_period(request, pk)
+    if period is None:
+        raise Http404(_("这个计划还没有报送期。"))
+    _sort, lines = unit_table(request, plan, period)
+    return FileResponse(
+        excel.unit_workbook(plan, period, lines),
+        as_attachment=True,
+        filename=excel.filename(plan, period, _("单位对比")),
+    )
+
+
+def matrix_for(request, plan, period):
+    section = None
+    if request.GET.get("section"):
+        section = (
+            plan.sections.filter(pk=request.GET["section"]).first()
+            if request.GET["section"].isdigit()
+            else None
+        )
+    assignments = metrics.lit(plan, period, WorkCalendar.load())
+    units, rows = metrics.matrix(plan, assignments, request.GET.get("kind", ""), section)
+    return section, units, rows
+
+
+def cell_links(period):
+    """(report url of a report id, task url of a task id): reversed once, not per cell (2,000 cells a page)."""
+    report = reverse("tasks:report_detail", args=[999999999]).replace("999999999", "{}")
+    task = reverse("tasks:task_detail", args=[999999999]).replace("999999999", "{}") + f"?period={period.pk}"
+    return report.format, task.format
+
+
+def cells_html(row, report_url, task_url):
+    """One matrix row's cells: the light's first character on its colour, linking to the report (or, without
+    one, to the task page); the full words in the title."""
+    no_report = _("未填写报告")
+    not_assigned = format_html('<td class="mx mx-not_assigned" title="{}"></td>', _("未分工"))
+    cells = []
+    for cell in row.cells:
+        if cell.report_id:
+            cells.append((cell.light, report_url(cell.report_id), cell.label, cell.label[:1]))
+        elif cell.assignment_id:
+            cells.append((cell.light, task_url(row.task.pk), f"{cell.label}（{no_report}）", cell.label[:1]))
+        else:
+            cells.append(None)
+    return mark_safe(  # every piece went through format_html
+        "".join(
+            format_html('<td class="mx mx-{}"><a href="{}" title="{}">{}</a></td>', *cell)
+            if cell
+            else not_assigned
+            for cell in cells
+        )
+    )
+
+
+@require_GET
+def matrix(request, pk=None):
+    """任务矩阵: tasks × units, each cell the light of that assignment, linking to its report."""
+    if pk is None:
+        return redirect_to_default(request, "planner:matrix")
+    plan, period, periods = plan_and_period(request, pk)
+    context = context_for(request, plan, period, periods, "matrix")
+    if period is not None:
+        section, units_, rows = matrix_for(request, plan, period)
+        report_url, task_url = cell_links(period)
+        for row in rows:
+            row.html = cells_html(row, report_url, task_url)
+        context |= {
+            "units": units_,
+            "rows": rows,
+            "section": section,
+            "sections": list(plan.sections.order_by("number")),
+            "legend": [(light, Light(light).label) for light in [*metrics.LIGHTS, Light.NOT_ASSIGNED]],
+        }
+    return render(request, "dashboards/matrix.html", context)
+
+
+@require_GET
+def matrix_xlsx(request, pk):
+    plan, period, _periods = plan_and_period(request, pk)
+    if period is None:
+        raise Http404(_("这个计划还没有报送期。"))
+    _section, units_, rows = matrix_for(request, plan, period)
+    return FileResponse(
+        excel.matrix_workbook(plan, period, units_, rows),
+        as_attachment=True,
+        filename=excel.filename(plan, period, _("任务矩阵")),
+    )
+
+
+@require_GET
+def drill_down(request, pk):
+    """The list behind a number: the assignments of a light, a section, a unit, a kind or a count, each linking to
+    its report."""
+    plan, period, periods = plan_and_period(request, pk)
+    context = context_for(request, plan, period, periods, "list")
+    if period is None:
+        return render(request, "dashboards/list.html", context)
+    assignments = metrics.lit(plan, period, WorkCalendar.load())
+    condition, described = filter_assignments(request.GET, plan, period)
+    page = Paginator(
+        assignments.filter(condition)
+        .select_related("task", "unit")
+        .order_by("task__number", "role", "unit__order", "unit__name"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context |= {"page": page, "described": described, "query": query.urlencode()}
+    return render(request, "dashboards/list.html", context)
+
+
+def filter_assignments(params, plan, period):
+    """(the filter as a Q over the lit assignments, the words that describe it) from the drill-down's query
+    string; `period` is needed by some counts, so the Q of a count is made by `WHAT`."""
+    what, described = {}, []
+    light = params.get("light", "")
+    if light in Light.values:
+        what["light"] = light
+        described.append(Light(light).label)
+    section = params.get("section", "")
+    if section.isdigit():
+        found = plan.sections.filter(pk=section).first()
+        if found:
+            what["task__section"] = found
+            described.append(str(found))
+    unit = params.get("unit", "")
+    if unit.isdigit():
+        found = Unit.objects.filter(pk=unit).first()
+        if found:
+            what["unit"] = found
+            described.append(str(found))
+    kind = params.get("kind", "")
+    if kind in Unit.Kind.values:
+        what["unit__kind"] = kind
+        described.append(Unit.Kind(kind).label)
+    condition = Q(**what)
+    count = params.get("what", "")
+    if count in WHAT:
+        make, label = WHAT[count]
+        condition &= make(period)
+        described.append(str(label))
+    return condition, described
+
+
+@require_POST
+def public_switch(request, pk):
+    """The coordinator switches the plan's public page on or off."""
+    if not access.can_manage_plans(request.user):
+        raise PermissionDenied(_("只有统筹人员可以开启或关闭公开页面。"))
+    plan = access.get_plan_for_user(request.user, pk)
+    plan.public_dashboard = request.POST.get("public") == "on"
+    plan.save(update_fields=["public_dashboard"])
+    if plan.public_dashboard:
+        messages.success(
+            request, _("已开启公开页面：任何人都可以查看本计划的总体进展（不含报告内容和人员姓名）。")
+        )
+    else:
+        messages.success(request, _("已关闭公开页面。"))
+    return redirect("planner:dashboard", pk=plan.pk)
+
+
+@login_not_required
+@require_GET
+def public(request, pk):
+    """The public page: aggregate progress of a published plan whose coordinator switched it on."""
+    plan = get_object_or_404(
+        WorkPlan.objects.filter(status__in=access.PUBLISHED, public_dashboard=True), pk=pk
+    )
+    periods = list(plan.periods.order_by("due_on", "pk"))
+    period = chosen_period(periods, request.GET.get("period", ""))
+    context = {"plan": plan, "period": period, "periods": periods}
+    if period is not None:
+        overview = metrics.Overview(plan, period, WorkCalendar.load())
+        task_lines = overview.task_lines()
+        totals = overview.totals(task_lines)
+        sections = overview.section_lines(task_lines)
+        context |= {
+            "on": overview.on,
+            "totals": totals,
+            "tasks_total": len(task_lines),
+            "tasks_done": sum(1 for line in task_lines if line.light == Light.DONE),
+            "sections": sections,
+            "section_chart": charts.progress_bars(
+                [charts.Bar(str(s.section), s.figures.reported, s.figures.assignments) for s in sections],
+                caption=_("各部分本期报送情况"),
+            ),
+            "reported_percent": metrics.percent(totals.reported, totals.assignments),
+        }
+    return render(request, "dashboards/public.html", context)

@@ -1,3 +1,25 @@
 """URLs of the year-end report and the ledger; included in the `planner` namespace (planner:annual_report …)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("plans/<int:pk>/annual-report/", views.annual_report, name="annual_report"),
+    path("plans/<int:pk>/annual-report/assemble/", views.annual_assemble, name="annual_assemble"),
+    path("plans/<int:pk>/annual-report/head/", views.annual_head_edit, name="annual_head"),
+    path("plans/<int:pk>/annual-report/parts/<int:part_pk>/", views.annual_part_edit, name="annual_part"),
+    path(
+        "plans/<int:pk>/annual-report/parts/<int:part_pk>/replace/",
+        views.annual_part_replace,
+        name="annual_part_replace",
+    ),
+    path(
+        "plans/<int:pk>/annual-report/parts/<int:part_pk>/dismiss/",
+        views.annual_part_dismiss,
+        name="annual_part_dismiss",
+    ),
+    path("plans/<int:pk>/annual-report/print/", views.annual_print, name="annual_print"),
+    path("plans/<int:pk>/annual-report.docx", views.annual_docx, name="annual_docx"),
+    path("plans/<int:pk>/ledger.xlsx", views.ledger, name="ledger"),
+]

@@ -1,0 +1,37 @@
+"""The year-end report drafts in the admin: read-only (they change through the draft page, `annual.assembly`)."""
+
+from django.contrib import admin
+
+from .models import AnnualReport, ReportPart
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReportPartInline(ReadOnlyMixin, admin.TabularInline):
+    model = ReportPart
+    extra = 0
+    fields = ("key", "kind", "task", "edited", "version", "updated_at", "updated_by")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("title", "plan", "period", "issuer", "date", "assembled_at", "assembled_by", "updated_at")
+    list_select_related = ("plan", "period", "period__plan", "assembled_by")
+    search_fields = ("title", "plan__title", "plan__doc_number")
+    inlines = [ReportPartInline]
+
+
+@admin.register(ReportPart)
+class ReportPartAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "report", "kind", "edited", "version", "updated_at", "updated_by")
+    list_filter = ("kind", "edited")
+    list_select_related = ("report", "task", "updated_by")
+    search_fields = ("text", "report__title")

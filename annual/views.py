@@ -1,0 +1,327 @@
+"""The year-end report draft: the page (the draft with what is missing beside it), assembling, editing part by part
+and the head fields, the print view, the Word download; and the ledger download.
+
+Coordinators assemble and edit; leaders read, print and download; everyone else gets 403. Plans come through
+`tasks.access`; every change goes through `annual.assembly`.
+"""
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tasks import access
+from tasks.status import today
+from tasks.workdays import WorkCalendar
+from units.roles import roles_for
+
+from . import assembly
+from .docx import write_docx
+from .forms import AssembleForm, HeadForm, PartForm
+from .ledger import ledger_filename, write_ledger
+from .models import AnnualReport, ReportPart
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NAV = "plans"
+
+
+def _plan_to_read(request, pk):
+    """Coordinators and leaders read the draft; anyone else is refused before the plan is looked up."""
+    if not roles_for(request.user).sees_everything:
+        raise PermissionDenied(_("只有统筹人员和领导可以查看年度报告和台账。"))
+    return access.get_plan_for_user(request.user, pk)
+
+
+def _plan_to_edit(request, pk):
+    if not roles_for(request.user).is_coordinator:
+        raise PermissionDenied(_("只有统筹人员可以汇编和修改年度报告。"))
+    return access.get_plan_for_user(request.user, pk)
+
+
+def _draft_of(plan):
+    draft = get_object_or_404(AnnualReport.objects.select_related("period"), plan=plan)
+    draft.plan = plan
+    return draft
+
+
+def _part_of(draft, part_pk):
+    return get_object_or_404(ReportPart.objects.select_related("task__section"), report=draft, pk=part_pk)
+
+
+def _page_url(plan, part=None):
+    url = reverse("planner:annual_report", args=[plan.pk])
+    return f"{url}#part-{part.pk}" if part is not None else url
+
+
+def _not_assembled(request, plan):
+    messages.error(request, _("年度报告还没有汇编。请统筹人员先在本页汇编草稿。"))
+    return redirect(_page_url(plan))
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+
+def _annotate(entries, by_id):
+    for entry in entries:
+        part = entry.part
+        entry.news = (
+            [(r, assembly.source_text(part, r)) for r in assembly.news_of(part, by_id)] if part else []
+        )
+
+
+def annual_report(request, pk):
+    """The draft, part by part, with what is new since the last assembly; beside it what is missing."""
+    plan = _plan_to_read(request, pk)
+    draft = assembly.load_draft(plan)
+    periods = assembly.plan_periods(plan)
+    period = draft.period if draft and draft.period else assembly.default_period(periods, plan.year)
+    tasks = assembly.plan_tasks(plan)
+    reports = assembly.accepted_reports(period)
+    parts = assembly.draft_parts(draft)
+    entries = assembly.outline(plan.year, assembly.plan_sections(plan), parts)
+    _annotate(entries, assembly.reports_by_id(reports))
+    in_draft = {part.task_id for part in parts if part.task_id}
+    return render(
+        request,
+        "annual/report.html",
+        {
+            "nav_active": NAV,
+            "plan": plan,
+            "draft": draft,
+            "period": period,
+            "periods": periods,
+            "entries": entries,
+            "report_count": len(reports),
+            "edited_count": sum(part.edited for part in parts),
+            "news_count": sum(len(entry.news) for entry in entries),
+            "leaders_material": assembly.leaders_material(reports),
+            "tasks_missing": assembly.tasks_without_accepted(tasks, reports),
+            "tasks_not_in_draft": [t for t in tasks if t.pk not in in_draft] if draft else [],
+            "units_silent": assembly.units_never_reported(plan),
+            "deadlines": assembly.statutory_deadlines(plan.year, today(), WorkCalendar.load()),
+            "can_edit": roles_for(request.user).is_coordinator,
+            "assemble_form": AssembleForm(periods=periods, initial_period=period),
+        },
+    )
+
+
+@require_POST
+def annual_assemble(request, pk):
+    plan = _plan_to_edit(request, pk)
+    form = AssembleForm(request.POST, periods=assembly.plan_periods(plan))
+    if not form.is_valid():
+        messages.error(request, _("请选择这份计划的一个报送期。"))
+        return redirect(_page_url(plan))
+    try:
+        summary = assembly.assemble(plan, period=form.cleaned_data["period"], user=request.user)
+    except assembly.AssemblyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _assembly_message(summary, form.cleaned_data["period"]))
+    return redirect(_page_url(plan))
+
+
+def _assembly_message(summary, period):
+    if summary.created:
+        return _("已汇编年度报告草稿：纳入“%(period)s”已通过的报告 %(reports)s 份。") % {
+            "period": period.name,
+            "reports": summary.reports,
+        }
+    text = _(
+        "已重新汇编：纳入“%(period)s”已通过的报告 %(reports)s 份，其中新纳入 %(new)s 份（已在草稿中标出）；"
+        "保留您修改过的 %(kept)s 个部分，更新 %(replaced)s 个未修改的部分。"
+    ) % {
+        "period": period.name,
+        "reports": summary.reports,
+        "new": summary.newly_included,
+        "kept": summary.kept_edited,
+        "replaced": summary.replaced,
+    }
+    if summary.added_parts or summary.dropped_parts:
+        text += _("新增任务 %(added)s 项，移除已删除任务的部分 %(dropped)s 个。") % {
+            "added": summary.added_parts,
+            "dropped": summary.dropped_parts,
+        }
+    return text
+
+
+# --- editing -----------------------------------------------------------------------------------------------
+
+
+def _part_heading(part, year):
+    if part.task_id:
+        return f"{part.task.number}. {assembly.task_heading(part.task)}"
+    if part.kind == ReportPart.Kind.OPENING:
+        return _("开头")
+    return assembly.closing_title(part.kind, year)
+
+
+def _part_material(part, draft):
+    """What the coordinator writes the part from, shown beside the editor."""
+    reports = assembly.accepted_reports(draft.period)
+    if part.kind == ReportPart.Kind.LEADERS:
+        return [(r, r.body) for r in assembly.leaders_material(reports)]
+    by_id = assembly.reports_by_id(reports)
+    return [
+        (by_id[pk], assembly.source_text(part, by_id[pk])) for pk in part.source_report_ids if pk in by_id
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def annual_part_edit(request, pk, part_pk):
+    """Edit one part. A save on top of someone else's newer save is refused; both texts stay on screen."""
+    plan = _plan_to_edit(request, pk)
+    draft = _draft_of(plan)
+    part = _part_of(draft, part_pk)
+    conflict = None
+    if request.method == "POST":
+        form = PartForm(request.POST)
+        if form.is_valid():
+            try:
+                part = assembly.save_part(
+                    part,
+                    text=form.cleaned_data["text"],
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except assembly.StaleEdit as error:
+                conflict = error.current
+                messages.error(request, str(error))
+                data = request.POST.copy()
+                data["version"] = conflict.version  # the next save is made knowingly on top of it
+                form = PartForm(data)
+            else:
+                messages.success(request, _("已保存“%(part)s”。") % {"part": _part_heading(part, plan.year)})
+                return redirect(_page_url(plan, part))
+        else:
+            messages.error(request, _("没有保存：请按红字提示修改。您填写的内容仍在下面。"))
+    else:
+        form = PartForm(initial={"text": part.text, "version": part.version})
+    return render(
+        request,
+        "annual/part_edit.html",
+        {
+            "nav_active": NAV,
+            "plan": plan,
+            "draft": draft,
+            "part": part,
+            "heading": _part_heading(part, plan.year),
+            "form": form,
+            "conflict": conflict,
+            "material": _part_material(part, draft),
+            "is_leaders": part.kind == ReportPart.Kind.LEADERS,
+        },
+    )
+
+
+@require_POST
+def annual_part_replace(request, pk, part_pk):
+    """采用重新汇编的文本: the part takes the assembled text again."""
+    plan = _plan_to_edit(request, pk)
+    part = _part_of(_draft_of(plan), part_pk)
+    try:
+        part = assembly.use_assembled_text(part, version=request.POST.get("version") or 0, user=request.user)
+    except assembly.StaleEdit as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已采用重新汇编的文本。"))
+    return redirect(_page_url(plan, part))
+
+
+@require_POST
+def annual_part_dismiss(request, pk, part_pk):
+    """保留我的 / 知道了: the newly included reports are no longer highlighted."""
+    plan = _plan_to_edit(request, pk)
+    part = assembly.dismiss_news(_part_of(_draft_of(plan), part_pk), user=request.user)
+    messages.success(request, _("已保留现有文本，不再标出新纳入的报告。"))
+    return redirect(_page_url(plan, part))
+
+
+@require_http_methods(["GET", "POST"])
+def annual_head_edit(request, pk):
+    """Title, issuing office, date and 主送 of the report."""
+    plan = _plan_to_edit(request, pk)
+    draft = _draft_of(plan)
+    conflict = None
+    if request.method == "POST":
+        form = HeadForm(request.POST, instance=AnnualReport(plan=plan))
+        if form.is_valid():
+            try:
+                assembly.save_head(
+                    draft, data=form.cleaned_data, version=form.cleaned_data["version"], user=request.user
+                )
+            except assembly.StaleEdit as error:
+                conflict = error.current
+                messages.error(request, str(error))
+                data = request.POST.copy()
+                data["version"] = conflict.version
+                form = HeadForm(data, instance=AnnualReport(plan=plan))
+            else:
+                messages.success(request, _("已保存标题和落款。"))
+                return redirect(_page_url(plan))
+        else:
+            messages.error(request, _("没有保存：请按红字提示修改。您填写的内容仍在下面。"))
+    else:
+        form = HeadForm(instance=draft, initial={"version": draft.version})
+    return render(
+        request,
+        "annual/head_edit.html",
+        {"nav_active": NAV, "plan": plan, "draft": draft, "form": form, "conflict": conflict},
+    )
+
+
+# --- reading it out ----------------------------------------------------------------------------------------
+
+
+def annual_print(request, pk):
+    """The report as it will be printed: A4, serif fonts, headings; the browser prints it."""
+    plan = _plan_to_read(request, pk)
+    draft = assembly.load_draft(plan)
+    if draft is None:
+        return _not_assembled(request, plan)
+    entries = assembly.outline(plan.year, assembly.plan_sections(plan), assembly.draft_parts(draft))
+    return render(
+        request,
+        "annual/print.html",
+        {
+            "nav_active": NAV,
+            "plan": plan,
+            "draft": draft,
+            "entries": [entry for entry in entries if entry.exported],
+            "addressee": assembly.addressee_line(draft.addressee),
+        },
+    )
+
+
+def annual_docx(request, pk):
+    """The report as an official Word document, with the coordinator's edits."""
+    plan = _plan_to_read(request, pk)
+    draft = assembly.load_draft(plan)
+    if draft is None:
+        return _not_assembled(request, plan)
+    draft.plan = plan
+    buffer = io.BytesIO()
+    write_docx(assembly.document_for(draft), buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=assembly.docx_filename(draft), content_type=DOCX)
+
+
+def ledger(request, pk):
+    """The ledger (台账) as .xlsx; `?period=<id>` limits it to one period of the plan."""
+    plan = _plan_to_read(request, pk)
+    periods = None
+    wanted = request.GET.get("period", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        periods = [access.get_period_for_plan(plan, int(wanted))]
+    buffer = io.BytesIO()
+    write_ledger(plan, buffer, periods=periods)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=ledger_filename(plan), content_type=XLSX)

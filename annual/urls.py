@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("annual-report/", views.annual_report_of_current_plan, name="annual_report"),
     path("plans/<int:pk>/annual-report/", views.annual_report, name="annual_report"),
     path("plans/<int:pk>/annual-report/assemble/", views.annual_assemble, name="annual_assemble"),
     path("plans/<int:pk>/annual-report/head/", views.annual_head_edit, name="annual_head"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tasks import access
+from tasks.models import WorkPlan
 from tasks.status import today
 from tasks.workdays import WorkCalendar
 from units.roles import roles_for
@@ -28,7 +29,7 @@ from .models import AnnualReport, ReportPart
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NAV = "plans"
+NAV = "annual"
 
 
 def _plan_to_read(request, pk):
@@ -65,6 +66,18 @@ def _not_assembled(request, plan):
 
 
 # --- the page ----------------------------------------------------------------------------------------------
+
+
+def annual_report_of_current_plan(request):
+    """`annual-report/`: the report of the plan being carried out (else the latest one)."""
+    if not roles_for(request.user).sees_everything:
+        raise PermissionDenied(_("只有统筹人员和领导可以查看年度报告和台账。"))
+    plans = access.visible_plans(request.user)
+    plan = plans.filter(status=WorkPlan.Status.ACTIVE).first() or plans.first()
+    if plan is None:
+        messages.info(request, _("还没有工作计划，请先导入年度工作计划。"))
+        return redirect("home")
+    return redirect(_page_url(plan))
 
 
 def _annotate(entries, by_id):

@@ -19,6 +19,7 @@ def navigation(request):
     if roles.sees_everything:
         items.append(("dashboard", reverse("planner:dashboard"), _("领导驾驶舱")))
         items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
+        items.append(("annual", reverse("planner:annual_report"), _("年度报告")))
     if user.is_staff:
         items.append(("admin", reverse("admin:index"), _("管理")))
     current = request.resolver_match.url_name if request.resolver_match else ""

@@ -57,7 +57,7 @@ def test_before_assembly_the_page_offers_to_assemble_the_full_year(login, world)
     page = text(response)
     assert "尚未汇编" in page and url("annual_assemble", world) in page
     assert response.context["assemble_form"]["period"].value() == world.full_year.pk
-    assert response.context["nav_active"] == "plans"
+    assert response.context["nav_active"] == "annual"
 
 
 def test_the_coordinator_assembles_and_the_page_shows_the_draft(login, world):

@@ -1,7 +1,8 @@
 """Every reporting view × every role, on objects of one unit (东昌府区, "unit A").
 
-The expected outcome is written once, in EXPECTED. A URL of the tasks or notifications app with no entry
-fails `test_every_url_has_an_entry`, so a new view cannot ship without its permission row.
+The expected outcome is written once, in EXPECTED. A URL of the tasks, notifications or planner namespace (the
+dashboards, the year-end report, the importer) with no entry fails `test_every_url_has_an_entry`, so a new view
+cannot ship without its permission row.
 
 Roles: anonymous; reporter of unit A (dongchangfu); approver of unit A (dongchangfu_shenhe); reporter of
 unit B (jingkaiqu: not on the task's lead unit); the lead unit's reporter (sifaju: 市司法局 leads task 1 and
@@ -14,6 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from annual import assembly
+from annual.models import AnnualReport
 from notifications.models import Notification
 from tasks import workflow
 from tasks.models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportingPeriod
@@ -29,6 +32,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # name: (method, {role: status}); a missing role means the same as "other" in the row.
 # 302 after a POST is the redirect of a successful action; 302 for anonymous is the log-in page.
 OK, GONE, NO = "ok", 404, 403
+READERS_ONLY = {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}
+COORDINATOR_ONLY = {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}
 EXPECTED = {
     "tasks:my_tasks": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:report_edit": ("get", {COUNTY_REPORTER: 200, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
@@ -56,11 +61,32 @@ EXPECTED = {
     # the notification belongs to the unit A reporter: anyone else gets 404
     "notifications:open": ("get", {COUNTY_REPORTER: 302, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
     "notifications:read_all": ("post", {COUNTY_REPORTER: 302, APPROVER: 302, ZONE_REPORTER: 302, LEAD_REPORTER: 302, COORDINATOR: 302, LEADER: 302}),
+    # dashboards: coordinators and leaders read; nobody else, not even the lead unit
+    "planner:dashboard": ("get", {**READERS_ONLY}),
+    "planner:dashboard_units": ("get", {**READERS_ONLY}),
+    "planner:dashboard_units_xlsx": ("get", {**READERS_ONLY}),
+    "planner:matrix": ("get", {**READERS_ONLY}),
+    "planner:matrix_xlsx": ("get", {**READERS_ONLY}),
+    "planner:dashboard_list": ("get", {**READERS_ONLY}),
+    "planner:public_switch": ("post", {**COORDINATOR_ONLY}),
+    # the public page needs no log-in, and is not there until the coordinator switches it on
+    "planner:public_dashboard": ("get", {"anonymous": GONE, COUNTY_REPORTER: GONE, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
+    # the year-end report and the ledger: coordinators write, leaders read
+    "planner:annual_report": ("get", {**READERS_ONLY}),
+    "planner:annual_print": ("get", {**READERS_ONLY}),
+    "planner:annual_docx": ("get", {**READERS_ONLY}),
+    "planner:ledger": ("get", {**READERS_ONLY}),
+    "planner:annual_assemble": ("post", {**COORDINATOR_ONLY}),
+    "planner:annual_head": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "planner:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "planner:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
+    "planner:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
 }
-# Pages of the foundation, covered by tests/planner/test_pages.py and tests/tasks/*.
+# Pages of the foundation, covered by tests/planner/test_pages.py, tests/planner/importing/test_views.py and
+# tests/tasks/*.
 COVERED_ELSEWHERE = {
     "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
-    "tasks:task_choose_group",
+    "tasks:task_choose_group", "planner:import_plan", "planner:import_preview",
 }
 
 
@@ -98,6 +124,12 @@ def submitted(world):
     if report.state != ProgressReport.State.SUBMITTED:
         workflow.submit(report, User.objects.get(username=COUNTY_REPORTER))
     return report
+
+
+def draft_of(world):
+    """The plan's year-end report draft, assembled by the coordinator."""
+    assembly.assemble(world["plan"], period=world["period"], user=User.objects.get(username=COORDINATOR))
+    return AnnualReport.objects.get(plan=world["plan"])
 
 
 def request_for(name, world):
@@ -140,6 +172,18 @@ def request_for(name, world):
             return reverse(name, args=[period.pk]), {"locked": "1"}
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}
+        case "planner:public_switch":
+            return reverse(name, args=[world["plan"].pk]), {"public": "on"}
+        case "planner:annual_assemble":
+            return reverse(name, args=[world["plan"].pk]), {"period": period.pk}
+        case "planner:annual_part" | "planner:annual_part_replace" | "planner:annual_part_dismiss":
+            part = draft_of(world).parts.order_by("pk").first()
+            return reverse(name, args=[world["plan"].pk, part.pk]), {"version": part.version}
+        case "planner:annual_head" | "planner:annual_print" | "planner:annual_docx":
+            draft_of(world)
+            return reverse(name, args=[world["plan"].pk]), {}
+        case name if name.startswith("planner:"):
+            return reverse(name, args=[world["plan"].pk]), {}
         case _:
             return reverse(name), {}
 
@@ -155,6 +199,9 @@ def test_permission_matrix(client, world, name, role, django_user_model):
         client.force_login(django_user_model.objects.get(username=role))
     response = getattr(client, method)(url, data)
     if role == "anonymous":
+        if "anonymous" in outcomes:  # a page that needs no log-in
+            assert response.status_code == outcomes["anonymous"], name
+            return
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
         return
     assert response.status_code == outcomes[role], (name, role, response.status_code)
@@ -165,7 +212,7 @@ def test_permission_matrix(client, world, name, role, django_user_model):
 
 def test_every_url_has_an_entry():
     names = set()
-    for app in ("tasks", "notifications"):
+    for app in ("tasks", "notifications", "planner"):
         resolver = get_resolver().namespace_dict[app][1]
         names |= {f"{app}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     missing = names - set(EXPECTED) - COVERED_ELSEWHERE

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -183,6 +183,11 @@ def units(request, pk):
     context = context_for(request, plan, period, periods, "units")
     if period is not None:
         sort, lines = unit_table(request, plan, period)
+        base = f"{reverse('planner:dashboard_list', args=[plan.pk])}?period={period.pk}&unit="
+        kinds = dict(Unit.Kind.choices)
+        for line in lines:  # links and words made once per row, not per cell in the template
+            line.link = f"{base}{line.unit.pk}"
+            line.kind_label = kinds.get(line.unit.kind, "")
         context |= {"lines": lines, "sort": sort, "sorts": metrics.UNIT_SORTS, "columns": UNIT_COLUMNS}
     return render(request, "dashboards/units.html", context)
 
@@ -222,25 +227,27 @@ def cell_links(period):
 
 def cells_html(row, report_url, task_url):
     """One matrix row's cells: the light's first character on its colour, linking to the report (or, without
-    one, to the task page); the full words in the title."""
-    no_report = _("未填写报告")
+    one, to the task page); the full words in the title. Up to 2,000 cells a page, so each cell is a plain
+    string join of trusted pieces: ids are integers, the words are our own labels, escaped once per light."""
+    words = {light: escape(Light(light).label) for light in Light.values}
+    no_report = escape(_("未填写报告"))
     not_assigned = format_html('<td class="mx mx-not_assigned" title="{}"></td>', _("未分工"))
+    task_link = escape(task_url(row.task.pk))
     cells = []
     for cell in row.cells:
         if cell.report_id:
-            cells.append((cell.light, report_url(cell.report_id), cell.label, cell.label[:1]))
+            label = words[cell.light]
+            cells.append(
+                f'<td class="mx mx-{cell.light}"><a href="{report_url(cell.report_id)}" title="{label}">{label[:1]}</a></td>'
+            )
         elif cell.assignment_id:
-            cells.append((cell.light, task_url(row.task.pk), f"{cell.label}（{no_report}）", cell.label[:1]))
+            label = words[cell.light]
+            cells.append(
+                f'<td class="mx mx-{cell.light}"><a href="{task_link}" title="{label}（{no_report}）">{label[:1]}</a></td>'
+            )
         else:
-            cells.append(None)
-    return mark_safe(  # every piece went through format_html
-        "".join(
-            format_html('<td class="mx mx-{}"><a href="{}" title="{}">{}</a></td>', *cell)
-            if cell
-            else not_assigned
-            for cell in cells
-        )
-    )
+            cells.append(not_assigned)
+    return mark_safe("".join(cells))  # every piece is an integer, a light value or escaped above
 
 
 @require_GET
@@ -294,6 +301,10 @@ def drill_down(request, pk):
         .order_by("task__number", "role", "unit__order", "unit__name"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    report_url, task_url = cell_links(period)
+    for assignment in page:
+        assignment.task_link = task_url(assignment.task_id)
+        assignment.report_link = report_url(assignment.report_id) if assignment.report_id else ""
     query = request.GET.copy()
     query.pop("page", None)
     context |= {"page": page, "described": described, "query": query.urlencode()}

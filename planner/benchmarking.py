@@ -13,6 +13,7 @@ The data is a generated dataset (`planner.datagen`); when the database has none 
 it is generated first.
 """
 
+import io
 import math
 import statistics
 import time
@@ -26,6 +27,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from annual import assembly
+from annual.docx import write_docx
+from annual.ledger import write_ledger
+from annual.models import AnnualReport
 from planner import datagen
 from planner.importing.parser import parse_notice
 from planner.importing.service import notice_as_json
@@ -67,6 +72,21 @@ def page(name, label, role, url):
 
 def call(name, label, function):
     return Case(name, label, call=function)
+
+
+def assemble_and_export(ctx):
+    """The year-end report in one go: assemble (or re-assemble) the plan's draft from the full-year period's
+    accepted reports, then write the Word file — what the coordinator's one click does."""
+    assembly.assemble(ctx.plan, user=None)
+    buffer = io.BytesIO()
+    write_docx(assembly.document_for(AnnualReport.objects.get(plan=ctx.plan)), buffer)
+    return buffer
+
+
+def export_ledger(ctx):
+    buffer = io.BytesIO()
+    write_ledger(ctx.plan, buffer)
+    return buffer
 
 
 def import_dry_run(ctx):
@@ -133,8 +153,20 @@ CASES = [
     ),
     page("dashboard_units_xlsx", "单位对比导出 Excel", "leader", lambda c: dashboard_url("planner:dashboard_units_xlsx", c)),
     page("matrix_xlsx", "任务矩阵导出 Excel", "leader", lambda c: dashboard_url("planner:matrix_xlsx", c)),
+    page("annual_report", "年度报告草稿页", "coordinator", lambda c: annual_url("planner:annual_report", c)),
+    page("annual_docx", "年度报告导出 Word", "leader", lambda c: annual_url("planner:annual_docx", c)),
+    page("ledger", "台账导出 Excel", "leader", lambda c: annual_url("planner:ledger", c)),
+    call("annual_assemble_export", "年度报告汇编并导出（全年）", assemble_and_export),
+    call("ledger_export", "台账导出（全部报送期）", export_ledger),
     call("import_dry_run", "导入预览（解析通知）", import_dry_run),
 ]
+
+
+def annual_url(name, ctx):
+    """The year-end report's pages need a draft: assemble it once (not measured) before the first request."""
+    if not AnnualReport.objects.filter(plan=ctx.plan).exists():
+        assembly.assemble(ctx.plan, user=None)
+    return reverse(name, args=[ctx.plan.pk])
 
 
 def dashboard_url(name, ctx):

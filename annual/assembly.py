@@ -336,7 +336,7 @@ def _stale_part(current):
 
 
 def _locked_part(part):
-    return ReportPart.objects.select_for_update().select_related("task").get(pk=part.pk)
+    return ReportPart.objects.select_for_update(of=("self",)).select_related("task").get(pk=part.pk)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import Assignment, ProgressReport, ReportingPeriod, Section, Task, chinese_number
+from tasks.uploads import safe_filename
 from units.models import Unit
 from units.roles import roles_for
 
@@ -499,13 +500,9 @@ def document_for(draft):
     return official_document(draft, outline(plan.year, plan_sections(plan), draft_parts(draft)))
 
 
-FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-
-
 def docx_filename(draft):
     """聊城市人民政府关于2022年度法治政府建设情况的报告.docx"""
-    name = FILENAME_FORBIDDEN.sub("", draft.title).strip() or _("年度法治政府建设情况报告")
-    return f"{name}.docx"
+    return safe_filename(f"{draft.title.strip() or _('年度法治政府建设情况报告')}.docx")
 
 
 # --- beside the draft: what is missing, the statutory dates --------------------------------------------------------

@@ -25,6 +25,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from tasks.models import Assignment, ProgressReport, ReportingPeriod
+from tasks.uploads import safe_filename
 
 UNIT_SEPARATOR = "、"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -60,7 +61,6 @@ MAX_CELL_LENGTH = 32_767
 ELLIPSIS = "…"
 MAX_SHEET_TITLE = 31
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 # Characters XML 1.0 cannot carry (tab, line feed and carriage return can), and DEL.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # A text starting with one of these is read as a formula by spreadsheet programs (formula injection).
@@ -225,7 +225,7 @@ def ledger_title(plan):
 
 def ledger_filename(plan):
     """The file's name, e.g. 2022年法治政府建设工作台账.xlsx."""
-    return FILENAME_FORBIDDEN.sub("", ledger_title(plan)) + ".xlsx"
+    return safe_filename(ledger_title(plan) + ".xlsx")
 
 
 def write_ledger(plan, out, periods=None):
@@ -293,9 +293,14 @@ def _add_cell_styles(workbook):
 
 
 def _cell(sheet, value, style):
-    """A styled cell; text stays text, never a formula (formula injection), and empty text is an empty cell."""
     cell = WriteOnlyCell(sheet)
     cell.style = style
+    return put_value(cell, value)
+
+
+def put_value(cell, value):
+    """Put `value` in an openpyxl cell: text stays text, never a formula (formula injection), and empty text is an
+    empty cell. Every workbook the product writes goes through here."""
     if not isinstance(value, str):
         cell.value = value
     elif text := excel_text(value):

@@ -13,10 +13,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tasks import access
-from tasks.models import WorkPlan
 from tasks.status import today
 from tasks.workdays import WorkCalendar
 from units.roles import roles_for
@@ -30,12 +30,12 @@ from .models import AnnualReport, ReportPart
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NAV = "annual"
+READERS_ONLY = gettext_lazy("只有统筹人员和领导可以查看年度报告和台账。")
 
 
 def _plan_to_read(request, pk):
     """Coordinators and leaders read the draft; anyone else is refused before the plan is looked up."""
-    if not roles_for(request.user).sees_everything:
-        raise PermissionDenied(_("只有统筹人员和领导可以查看年度报告和台账。"))
+    access.require_reader(request.user, READERS_ONLY)
     return access.get_plan_for_user(request.user, pk)
 
 
@@ -70,10 +70,8 @@ def _not_assembled(request, plan):
 
 def annual_report_of_current_plan(request):
     """`annual-report/`: the report of the plan being carried out (else the latest one)."""
-    if not roles_for(request.user).sees_everything:
-        raise PermissionDenied(_("只有统筹人员和领导可以查看年度报告和台账。"))
-    plans = access.visible_plans(request.user)
-    plan = plans.filter(status=WorkPlan.Status.ACTIVE).first() or plans.first()
+    access.require_reader(request.user, READERS_ONLY)
+    plan = access.current_plan(request.user)
     if plan is None:
         messages.info(request, _("还没有工作计划，请先导入年度工作计划。"))
         return redirect("home")

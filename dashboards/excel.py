@@ -11,7 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from annual.ledger import put_value, sheet_title
 from tasks.status import Light
+from tasks.uploads import safe_filename
 
 FILLS = {
     Light.DONE: "C8E6C9",
@@ -22,17 +24,16 @@ FILLS = {
 }
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-SHEET_NAME_FORBIDDEN = str.maketrans({c: "" for c in "[]:*?/\\"})
 
 
 def filename(plan, period, what):
-    return f"{plan.year}年{what}（{period.name}）.xlsx"
+    return safe_filename(f"{plan.year}年{what}（{period.name}）.xlsx")
 
 
 def new_sheet(title):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(title).translate(SHEET_NAME_FORBIDDEN)[:31]
+    sheet.title = sheet_title(title)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -51,9 +52,7 @@ def write_table(sheet, title, headers, rows, widths, header_row=2):
         cell.border = BORDER
     for number, row in enumerate(rows, start=header_row + 1):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column, value=plain(value))
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a name that starts with "=" stays text, never a formula
+            cell = put_value(sheet.cell(row=number, column=column), plain(value))
             cell.border = BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     for column, width in enumerate(widths, start=1):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tasks.models import Assignment, ProgressReport, Section, Task
 from tasks.selectors import lit_assignments
-from tasks.status import COLOURS, Light, start_of, task_light
+from tasks.status import Light, Lit, start_of, task_light
 from units.models import Unit
 
 from .charts import percent
@@ -105,18 +105,10 @@ class Figures:
 
 
 @dataclass
-class TaskLine:
+class TaskLine(Lit):
     task: Task
     light: str
     figures: Figures
-
-    @property
-    def colour(self):
-        return COLOURS[self.light]
-
-    @property
-    def label(self):
-        return Light(self.light).label
 
 
 @dataclass
@@ -269,18 +261,10 @@ def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
 
 
 @dataclass(frozen=True)
-class Cell:
+class Cell(Lit):
     light: str
     assignment_id: int | None = None
     report_id: int | None = None
-
-    @property
-    def colour(self):
-        return COLOURS[self.light]
-
-    @property
-    def label(self):
-        return Light(self.light).label
 
 
 EMPTY = Cell(Light.NOT_ASSIGNED)

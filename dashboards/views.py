@@ -56,13 +56,7 @@ UNIT_COLUMNS = [
 
 
 def require_reader(user):
-    if not roles_for(user).sees_everything:
-        raise PermissionDenied(_("只有统筹人员和领导可以查看领导驾驶舱。"))
-
-
-def default_plan(user):
-    plans = access.visible_plans(user)
-    return plans.filter(status=WorkPlan.Status.ACTIVE).first() or plans.first()
+    access.require_reader(user, _("只有统筹人员和领导可以查看领导驾驶舱。"))
 
 
 def plan_and_period(request, pk):
@@ -87,7 +81,7 @@ def context_for(request, plan, period, periods, tab):
 
 def redirect_to_default(request, name):
     require_reader(request.user)
-    plan = default_plan(request.user)
+    plan = access.current_plan(request.user)
     if plan is None:
         messages.info(request, _("还没有工作计划，请先导入年度工作计划。"))
         return redirect("home")
@@ -102,34 +96,17 @@ def dashboard(request, pk=None):
     plan, period, periods = plan_and_period(request, pk)
     context = context_for(request, plan, period, periods, "overview")
     if period is not None:
-        overview = metrics.Overview(plan, period, WorkCalendar.load())
-        task_lines = overview.task_lines()
-        totals = overview.totals(task_lines)
-        sections = overview.section_lines(task_lines)
         list_url = reverse("planner:dashboard_list", args=[plan.pk])
-        context |= {
-            "on": overview.on,
-            "totals": totals,
-            "tasks_total": len(task_lines),
-            "tasks_done": sum(1 for line in task_lines if line.light == Light.DONE),
+        overview, figures = overview_figures(
+            plan, period, f"{list_url}?period={period.pk}&what=reported&section="
+        )
+        totals, task_lines = figures["totals"], figures["task_lines"]
+        context |= figures | {
             "task_lights": light_counts([line.light for line in task_lines]),
-            "sections": sections,
             "attention": [
                 (_("逾期"), Light.OVERDUE, overview.attention(Light.OVERDUE), totals.overdue),
                 (_("即将到期"), Light.DUE_SOON, overview.attention(Light.DUE_SOON), totals.due_soon),
             ],
-            "section_chart": charts.progress_bars(
-                [
-                    charts.Bar(
-                        str(section.section),
-                        section.figures.reported,
-                        section.figures.assignments,
-                        f"{list_url}?period={period.pk}&section={section.section.pk}&what=reported",
-                    )
-                    for section in sections
-                ],
-                caption=_("各部分本期报送情况"),
-            ),
             "light_chart": charts.light_strip(
                 [
                     charts.Segment(
@@ -153,12 +130,39 @@ def dashboard(request, pk=None):
             ),
         }
         context["percent"] = {
-            "tasks_done": metrics.percent(context["tasks_done"], len(task_lines)),
+            "tasks_done": metrics.percent(figures["tasks_done"], len(task_lines)),
             "reported": metrics.percent(totals.reported, totals.assignments),
             "on_time": metrics.percent(totals.on_time, totals.assignments),
             "accepted": metrics.percent(totals.accepted, totals.assignments),
         }
     return render(request, "dashboards/overview.html", context)
+
+
+def overview_figures(plan, period, section_link=""):
+    """(the Overview, the figures the dashboard and the public page share); a section's bar leads to
+    `section_link` + its pk (no link on the public page)."""
+    overview = metrics.Overview(plan, period, WorkCalendar.load())
+    task_lines = overview.task_lines()
+    totals = overview.totals(task_lines)
+    sections = overview.section_lines(task_lines)
+    bars = [
+        charts.Bar(
+            str(line.section),
+            line.figures.reported,
+            line.figures.assignments,
+            f"{section_link}{line.section.pk}" if section_link else "",
+        )
+        for line in sections
+    ]
+    return overview, {
+        "on": overview.on,
+        "totals": totals,
+        "task_lines": task_lines,
+        "tasks_total": len(task_lines),
+        "tasks_done": sum(1 for line in task_lines if line.light == Light.DONE),
+        "sections": sections,
+        "section_chart": charts.progress_bars(bars, caption=_("各部分本期报送情况")),
+    }
 
 
 def light_counts(lights):
@@ -372,20 +376,7 @@ def public(request, pk):
     period = chosen_period(periods, request.GET.get("period", ""))
     context = {"plan": plan, "period": period, "periods": periods}
     if period is not None:
-        overview = metrics.Overview(plan, period, WorkCalendar.load())
-        task_lines = overview.task_lines()
-        totals = overview.totals(task_lines)
-        sections = overview.section_lines(task_lines)
-        context |= {
-            "on": overview.on,
-            "totals": totals,
-            "tasks_total": len(task_lines),
-            "tasks_done": sum(1 for line in task_lines if line.light == Light.DONE),
-            "sections": sections,
-            "section_chart": charts.progress_bars(
-                [charts.Bar(str(s.section), s.figures.reported, s.figures.assignments) for s in sections],
-                caption=_("各部分本期报送情况"),
-            ),
-            "reported_percent": metrics.percent(totals.reported, totals.assignments),
-        }
+        _overview, figures = overview_figures(plan, period)
+        totals = figures["totals"]
+        context |= figures | {"reported_percent": metrics.percent(totals.reported, totals.assignments)}
     return render(request, "dashboards/public.html", context)

@@ -14,7 +14,7 @@ from units.roles import roles_for
 def home(request):
     roles = roles_for(request.user)
     plans = access.visible_plans(request.user)
-    current = plans.filter(status=WorkPlan.Status.ACTIVE).first() or plans.first()
+    current = access.current_plan(request.user)
     context = {"roles": roles, "plan": current}
     if current is not None and roles.sees_everything:
         context["totals"] = selectors.plan_totals(current)

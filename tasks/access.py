@@ -9,8 +9,10 @@ user may not see is a 404, as if it did not exist.
   Draft plans are the coordinator's work in progress.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from units.roles import roles_for
 
@@ -41,6 +43,18 @@ def get_task_for_user(user, pk):
     return get_object_or_404(visible_tasks(user).select_related("plan", "section"), pk=pk)
 
 
+def current_plan(user):
+    """The plan the user's pages open by default: the one being carried out, else the latest one they see."""
+    plans = visible_plans(user)
+    return plans.filter(status=WorkPlan.Status.ACTIVE).first() or plans.first()
+
+
+def require_reader(user, message=None):
+    """Coordinators and leaders read the review, dashboard and year-end pages; nobody else sees them."""
+    if not roles_for(user).sees_everything:
+        raise PermissionDenied(message or _("只有统筹人员和领导可以查看这个页面。"))
+
+
 def can_manage_plans(user):
     """Import plans, change assignments, open and lock periods: coordinators only."""
     return roles_for(user).is_coordinator
@@ -62,9 +76,9 @@ def my_assignments(user):
 
 def led_task_ids(user):
     """Tasks one of the user's units leads, as a subquery."""
-    return Assignment.objects.filter(
-        unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD
-    ).values("task_id")
+    return Assignment.objects.filter(unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD).values(
+        "task_id"
+    )
 
 
 def visible_assignments(user):
@@ -96,8 +110,12 @@ def get_assignment_for_user(user, pk):
 def get_report_for_user(user, pk):
     return get_object_or_404(
         visible_reports(user).select_related(
-            "assignment", "assignment__task", "assignment__task__plan", "assignment__task__section",
-            "assignment__unit", "period",
+            "assignment",
+            "assignment__task",
+            "assignment__task__plan",
+            "assignment__task__section",
+            "assignment__unit",
+            "period",
         ),
         pk=pk,
     )

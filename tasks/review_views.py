@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from units.models import Unit
-from units.roles import roles_for
 
 from . import access, periods, selectors, workflow
 from .filters import ReportFilter
@@ -23,12 +22,6 @@ from .workdays import WorkCalendar
 
 State = ProgressReport.State
 PAGE_SIZE = 50
-
-
-def require_reader(user):
-    """Coordinators act on these pages; leaders read them; nobody else sees them."""
-    if not roles_for(user).sees_everything:
-        raise PermissionDenied(_("只有统筹人员和领导可以查看这个页面。"))
 
 
 def require_coordinator(user):
@@ -42,7 +35,7 @@ def live_plans():
 
 def review_queue(request):
     """审核: reports filtered by period, section, unit, unit kind and state; accept several at once."""
-    require_reader(request.user)
+    access.require_reader(request.user)
     plans = live_plans()
     data = request.GET.copy()
     if "state" not in data:
@@ -104,7 +97,7 @@ def _chosen_period(request, plans):
 
 def missing_reports(request):
     """未报送: assignments of a period with no submitted or accepted report, to urge them."""
-    require_reader(request.user)
+    access.require_reader(request.user)
     period, all_periods = _chosen_period(request, live_plans())
     rows, by_unit, urged = [], [], {}
     if period is not None:
@@ -184,7 +177,7 @@ def urge(request):
 
 def receipts(request, pk):
     """签收情况: who has not confirmed their assignments, and the objections to settle."""
-    require_reader(request.user)
+    access.require_reader(request.user)
     plan = access.get_plan_for_user(request.user, pk)
     assignments = Assignment.objects.filter(task__plan=plan)
     counts = dict(assignments.values_list("receipt").annotate(n=Count("pk")))
@@ -233,7 +226,7 @@ def receipt_resolve(request, pk):
 
 def extensions(request):
     """延期申请: pending requests to decide, and the recent decisions."""
-    require_reader(request.user)
+    access.require_reader(request.user)
     requests = ExtensionRequest.objects.select_related(
         "assignment__task", "assignment__unit", "requested_by", "decided_by"
     )

@@ -46,11 +46,8 @@ COLOURS = {
 REPORTED = (State.SUBMITTED, State.ACCEPTED)
 
 
-@dataclass(frozen=True)
-class Status:
-    light: str
-    reason: str  # why, in words a user reads beside the light
-    days_left: int | None = None  # working days to the period's due date (negative: overdue)
+class Lit:
+    """Something with a `light`: its colour and its words."""
 
     @property
     def colour(self):
@@ -59,6 +56,13 @@ class Status:
     @property
     def label(self):
         return Light(self.light).label
+
+
+@dataclass(frozen=True)
+class Status(Lit):
+    light: str
+    reason: str  # why, in words a user reads beside the light
+    days_left: int | None = None  # working days to the period's due date (negative: overdue)
 
     def __str__(self):
         return str(self.label)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from units.models import Unit
 
-from . import access, periods, selectors, workflow
+from . import access, html, periods, selectors, workflow
 from .filters import ReportFilter
 from .forms import ExtensionDecisionForm, NoteForm, PeriodForm, PeriodPresetForm, ReassignForm
 from .models import Assignment, AssignmentEvent, ExtensionRequest, ProgressReport, ReportingPeriod, WorkPlan
@@ -27,6 +27,12 @@ PAGE_SIZE = 50
 def require_coordinator(user):
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以进行这项操作。"))
+
+
+class UnitRows(list):
+    """One unit's rows on 未报送与催办, with their table rows as HTML (`html`, set by the view)."""
+
+    html = ""
 
 
 def live_plans():
@@ -121,7 +127,10 @@ def missing_reports(request):
         units = {}
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
-            units.setdefault(row.assignment.unit, []).append(row)
+            units.setdefault(row.assignment.unit, UnitRows()).append(row)
+        can_act = access.can_review(request.user)
+        for unit_rows in units.values():
+            unit_rows.html = html.missing_rows(unit_rows, can_act)
         by_unit = list(units.items())
     return render(
         request,

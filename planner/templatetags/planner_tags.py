@@ -3,6 +3,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from tasks import html
 from tasks.models import ProgressReport, ReportAttachment, chinese_number
 from tasks.status import COLOURS, Light
 
@@ -18,14 +19,7 @@ def cn_number(number):
 @register.filter
 def light(status):
     """A status light with its words (for colour-blind readers and print): ● 逾期."""
-    if not status:
-        return ""
-    return format_html(
-        '<span class="light light-{}" title="{}"><span class="dot" aria-hidden="true"></span>{}</span>',
-        status.colour,
-        status.reason,
-        status.label,
-    )
+    return html.light(status)
 
 
 @register.filter
@@ -63,9 +57,7 @@ def days_left(days):
 @register.filter
 def state_badge(report):
     """A report's state as a badge; '未填写' when there is no report."""
-    if not report:
-        return format_html('<span class="state state-none">{}</span>', _("未填写"))
-    return format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
+    return html.state_badge(report)
 
 
 @register.filter

@@ -64,7 +64,12 @@ def task_list(request, pk):
     return render(
         request,
         "tasks/task_list.html",
-        {"plan": plan, "filter": task_filter, "tasks": task_filter.qs, "filtered": task_filter.is_bound},
+        {
+            "plan": plan,
+            "filter": task_filter,
+            "tasks": selectors.with_unit_chips(task_filter.qs),
+            "filtered": task_filter.is_bound,
+        },
     )
 
 

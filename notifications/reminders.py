@@ -6,7 +6,7 @@ On a working day:
   calendar days after it);
 - a digest to each coordinator: reports to review, overdue units, contested assignments, pending extension
   requests, per active plan.
-Then the e-mails that failed earlier are tried again.
+Then the e-mail outbox is drained (`service.deliver_outbox`: e-mails that failed earlier and are due again).
 
 Only active plans and periods that are not locked count. An assignment has reported for a period when its
 report for that period is submitted or accepted.
@@ -36,7 +36,7 @@ from tasks.workflow import coordinators, unit_users
 from units.models import Membership
 
 from .models import SentReminder
-from .service import notify, retry_emails
+from .service import Delivery, deliver_outbox, notify
 
 OVERDUE_REMINDER_DAYS = 30  # no overdue reminders for a period whose due date is longer ago than this
 LISTED_TASKS = 5  # task numbers named in a unit's reminder
@@ -67,16 +67,19 @@ class Result:
     dry_run: bool = False
     sent: dict = field(default_factory=lambda: {Kind.DUE: 0, Kind.OVERDUE: 0, Kind.DIGEST: 0})
     reminders: list = field(default_factory=list)  # the reminders sent (in a dry run: that would be sent)
-    emails: int = 0
+    emails: Delivery = field(default_factory=Delivery)  # what draining the outbox did
 
     def summary(self):
         text = _(
-            "到期提醒 %(due)s 条，逾期提醒 %(overdue)s 条，每日汇总 %(digest)s 条，补发邮件 %(emails)s 封。"
+            "到期提醒 %(due)s 条，逾期提醒 %(overdue)s 条，每日汇总 %(digest)s 条，补发邮件 %(emails)s 封"
+            "（待重试 %(retrying)s 封，发送失败 %(failed)s 封）。"
         ) % {
             "due": self.sent[Kind.DUE],
             "overdue": self.sent[Kind.OVERDUE],
             "digest": self.sent[Kind.DIGEST],
-            "emails": self.emails,
+            "emails": self.emails.sent,
+            "retrying": self.emails.retrying,
+            "failed": self.emails.failed,
         }
         if self.dry_run:
             text = _("（试运行，未发送，未记录）") + text
@@ -105,7 +108,7 @@ def send_reminders(day=None, dry_run=False):
         reminders += digest_reminders(periods, unreported, day)
         deliver(reminders, result)
     if not dry_run:
-        result.emails = retry_emails()
+        result.emails = deliver_outbox()
     return result
 
 

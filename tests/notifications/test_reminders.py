@@ -1,4 +1,4 @@
-"""send_reminders: due and overdue reminders on working days, the coordinators' digest, idempotence, e-mail retry.
+"""send_reminders: due and overdue reminders on working days, the coordinators' digest, idempotence, the outbox.
 
 A period of our own on the demo plan, "国庆测试期" due Monday 2022-10-10, right after National Day 2022
 (10-01..10-07 off; Saturday 10-08 and Sunday 10-09 are worked), so the demo's own periods (上半年 due 06-25, more
@@ -16,9 +16,10 @@ from django.db import connection
 from django.db.models import Max, Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications import reminders
-from notifications.models import Notification, SentReminder
+from notifications.models import Notification, OutboxEmail, SentReminder
 from tasks import workflow
 from tasks.models import Assignment, ExtensionRequest, ReportingPeriod, Section, Task, WorkPlan
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, ZONE_REPORTER, user
@@ -283,7 +284,7 @@ def test_running_twice_on_one_day_sends_nothing_the_second_time(
 
     with django_capture_on_commit_callbacks(execute=True):
         second = run("2022-09-30")
-    assert "到期提醒 0 条，逾期提醒 0 条，每日汇总 0 条，补发邮件 0 封。" in second
+    assert "到期提醒 0 条，逾期提醒 0 条，每日汇总 0 条，补发邮件 0 封（待重试 0 封，发送失败 0 封）。" in second
     assert (Notification.objects.count(), SentReminder.objects.count(), len(mail.outbox)) == (
         notes,
         sent,
@@ -441,7 +442,7 @@ def test_a_digest_for_each_coordinator(small_plan, coordinator, django_user_mode
     assert keys("digest:") == {f"digest:{u.pk}:2022-10-11" for u in (coordinator, second)}
 
 
-# --- e-mail retry ----------------------------------------------------------------------------------------
+# --- the e-mail outbox ----------------------------------------------------------------------------------------
 
 
 def test_a_failed_email_is_sent_again_exactly_once(
@@ -455,10 +456,17 @@ def test_a_failed_email_is_sent_again_exactly_once(
         submit(assignment, period, LEAD_REPORTER)  # tells the coordinator; the mail server is down
     note = new_notifications().get(recipient=coordinator, title__startswith="新报送")
     assert note.emailed_at is None and mail.outbox == []
+    email = OutboxEmail.objects.get(notification=note)
+    assert (email.status, email.attempts) == (OutboxEmail.Status.PENDING, 1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        out = run("2022-10-05")  # a holiday: no reminders, only the retry
-    assert "补发邮件 1 封" in out
+        out = run("2022-10-05")  # within the back-off: not due yet
+    assert "补发邮件 0 封" in out and mail.outbox == []
+
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())  # a minute later
+    with django_capture_on_commit_callbacks(execute=True):
+        out = run("2022-10-05")  # a holiday: no reminders, only the outbox
+    assert "补发邮件 1 封（待重试 0 封，发送失败 0 封）" in out
     assert [(m.to, m.subject) for m in mail.outbox] == [(["coordinator@example.com"], note.title)]
     note.refresh_from_db()
     assert note.emailed_at is not None
@@ -480,7 +488,12 @@ def test_dry_run_retries_no_email(
         submit(assignment, period, LEAD_REPORTER)
         run("2022-10-05", "--dry-run")
     assert mail.outbox == []
-    assert new_notifications().get(recipient=coordinator, title__startswith="新报送").emailed_at is None
+    note = new_notifications().get(recipient=coordinator, title__startswith="新报送")
+    assert note.emailed_at is None
+    OutboxEmail.objects.filter(notification=note).update(next_attempt_at=timezone.now())  # due again
+    run("2022-10-05", "--dry-run")
+    assert mail.outbox == []
+    assert OutboxEmail.objects.get(notification=note).status == OutboxEmail.Status.PENDING
 
 
 # --- queries ---------------------------------------------------------------------------------------------

@@ -46,6 +46,21 @@ class UnitAdmin(ImportExportModelAdmin):
     autocomplete_fields = ["parent"]
     inlines = [UnitAliasInline, GroupMembershipInline, MembershipInline]
 
+    def save_formset(self, request, form, formset, change):
+        """The 所属单位组 rows go through the unit's `groups` manager, which sends m2m_changed (the audit log
+        records it); saving the link-table rows directly would send nothing."""
+        if formset.model is not UnitGroup.members.through:
+            return super().save_formset(request, form, formset, change)
+        unit, rows = form.instance, formset.save(commit=False)
+        for row in formset.deleted_objects:
+            unit.groups.remove(row.unitgroup_id)
+        for row in rows:
+            if row.pk:  # a row switched to another group
+                previous = UnitGroup.members.through.objects.get(pk=row.pk).unitgroup_id
+                if previous != row.unitgroup_id:
+                    unit.groups.remove(previous)
+            unit.groups.add(row.unitgroup_id)
+
 
 @admin.register(UnitGroup)
 class UnitGroupAdmin(admin.ModelAdmin):

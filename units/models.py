@@ -9,6 +9,11 @@ class User(AbstractUser):
     """The custom user model; `full_name` is the person's Chinese name (姓名)."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("统筹人员重设密码后置为是：本人下次登录时须先修改密码。"),
+    )
 
     class Meta:
         verbose_name = _("用户")

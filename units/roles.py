@@ -93,3 +93,17 @@ def roles_for(user):
         roles = Roles(user)
         user._roles_cache = roles
     return roles
+
+
+def can_reset_password(actor, target):
+    """May `actor` set a new password for `target`? The one rule for the reset page and the user list.
+
+    Only coordinators, and only for plain unit users: never for a superuser, a staff user, a coordinator or a
+    leader (their accounts are the administrator's business), nor for oneself (use 修改密码). Inactive users
+    may be reset; they stay inactive. Reads `target.groups.all()`, so a list can prefetch the groups.
+    """
+    if not actor.is_authenticated or not roles_for(actor).is_coordinator:
+        return False
+    if target.pk == actor.pk or target.is_superuser or target.is_staff:
+        return False
+    return not {group.name for group in target.groups.all()} & {COORDINATOR, LEADER}

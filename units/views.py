@@ -1,0 +1,128 @@
+"""Unit users for coordinators (the list, resetting a password) and changing one's own password.
+
+Coordinators are not necessarily staff, so this is their way to help a unit's 联络员 or 审核人 who forgot a
+password, without the Django admin. Who may be reset is decided by `roles.can_reset_password` only.
+"""
+
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from audit import record
+
+from .forms import ChangeOwnPasswordForm, ResetPasswordForm, UserFilterForm, set_temporary_password
+from .models import Membership, User
+from .roles import can_reset_password, roles_for
+
+PAGE_SIZE = 100
+
+
+def require_coordinator(user):
+    if not roles_for(user).is_coordinator:
+        raise PermissionDenied(_("只有统筹人员可以管理单位用户。"))
+
+
+def unit_users():
+    """People with at least one unit role, their memberships (with units) and groups joined in two queries."""
+    return (
+        User.objects.filter(Exists(Membership.objects.filter(user=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("unit")),
+            "groups",
+        )
+        .order_by("username", "pk")
+    )
+
+
+def user_list(request):
+    """单位用户: who has a unit role, in which units, active or not, last log-in; filter by unit and name."""
+    require_coordinator(request.user)
+    form = UserFilterForm(request.GET or None)
+    users = unit_users()
+    if form.is_valid():
+        if form.cleaned_data["unit"]:
+            users = users.filter(
+                Exists(Membership.objects.filter(user=OuterRef("pk"), unit=form.cleaned_data["unit"]))
+            )
+        for word in form.cleaned_data["q"].split():
+            users = users.filter(Q(username__icontains=word) | Q(full_name__icontains=word))
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "units/user_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(person, can_reset_password(request.user, person)) for person in page],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _after_reset(request, target, how):
+    """The audit entry of a reset (who, whose, how: stored data, not translated; never the password), and the
+    end of any log-in lock-out of the account: the person is about to log in with the new password."""
+    record("password_reset", obj=target, request=request, changes={"方式": how})
+    axes_reset(username=target.username)
+
+
+@sensitive_post_parameters()
+@sensitive_variables("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request, pk):
+    """重设密码: typed twice (the validators apply) or generated (shown once, in this response only).
+
+    Either way the person must change it at the next log-in, and their sessions on every device end: the
+    session keeps a hash of the password hash, so `django.contrib.auth.get_user` drops it on the next request.
+    """
+    require_coordinator(request.user)
+    target = get_object_or_404(User.objects.prefetch_related("groups"), pk=pk)
+    if not can_reset_password(request.user, target):
+        raise PermissionDenied(
+            _(
+                "不能为该账号重设密码：系统管理员、统筹人员和领导的账号请由系统管理员在管理后台处理；"
+                "自己的密码请用“修改密码”。"
+            )
+        )
+    form = ResetPasswordForm(target)
+    if request.method == "POST":
+        if request.POST.get("generate"):
+            with transaction.atomic():
+                password = set_temporary_password(target)
+                _after_reset(request, target, "临时密码")
+            return render(request, "units/password_reset_done.html", {"person": target, "password": password})
+        form = ResetPasswordForm(target, request.POST)
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+                _after_reset(request, target, "指定密码")
+            messages.success(
+                request,
+                _("已为 %(name)s（%(username)s）设置新密码，对方下次登录时须先修改密码。")
+                % {"name": target.get_full_name(), "username": target.username},
+            )
+            return redirect(reverse("units:user_list"))
+    return render(request, "units/password_reset.html", {"person": target, "form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """修改密码: one's own password; clears `must_change_password`; other sessions of the person end."""
+
+    form_class = ChangeOwnPasswordForm
+
+    def form_valid(self, form):
+        form.user.must_change_password = False  # saved by form.save() with the new password
+        return super().form_valid(form)

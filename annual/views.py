@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
 from tasks import access
 from tasks.status import today
 from tasks.workdays import WorkCalendar
@@ -237,7 +238,9 @@ def annual_part_replace(request, pk, part_pk):
     plan = _plan_to_edit(request, pk)
     part = _part_of(_draft_of(plan), part_pk)
     try:
-        part = assembly.use_assembled_text(part, version=request.POST.get("version") or 0, user=request.user)
+        # a version that is not a number (a tampered form) matches none: refused as stale
+        version = access.parse_pk(request.POST.get("version")) or 0
+        part = assembly.use_assembled_text(part, version=version, user=request.user)
     except assembly.StaleEdit as error:
         messages.error(request, str(error))
     else:
@@ -320,7 +323,14 @@ def annual_docx(request, pk):
     buffer = io.BytesIO()
     write_docx(assembly.document_for(draft), buffer)
     buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=assembly.docx_filename(draft), content_type=DOCX)
+    filename = assembly.docx_filename(draft)
+    audit.record(
+        "export",
+        plan,
+        changes={_("文件"): filename, _("报送期"): draft.period.name if draft.period_id else ""},
+        request=request,
+    )
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=DOCX)
 
 
 def ledger(request, pk):
@@ -329,10 +339,19 @@ def ledger(request, pk):
     periods = None
     wanted = request.GET.get("period", "")
     if wanted:
-        if not wanted.isdigit():
+        if access.parse_pk(wanted) is None:
             raise Http404
-        periods = [access.get_period_for_plan(plan, int(wanted))]
+        periods = [access.get_period_for_plan(plan, access.parse_pk(wanted))]
     buffer = io.BytesIO()
     write_ledger(plan, buffer, periods=periods)
     buffer.seek(0)
+    audit.record(
+        "export",
+        plan,
+        changes={
+            _("文件"): ledger_filename(plan),
+            _("报送期"): "、".join(period.name for period in periods) if periods else _("全部"),
+        },
+        request=request,
+    )
     return FileResponse(buffer, as_attachment=True, filename=ledger_filename(plan), content_type=XLSX)

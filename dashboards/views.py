@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+import audit
 from tasks import access
 from tasks.models import ProgressReport, WorkPlan
 from tasks.periods import chosen_period
@@ -172,12 +173,18 @@ def light_counts(lights):
     return counts
 
 
+def unit_kind(request):
+    """The unit kind asked for, when it is one (anything else, a NUL even, is no filter)."""
+    kind = request.GET.get("kind", "")
+    return kind if kind in Unit.Kind.values else ""
+
+
 def unit_table(request, plan, period):
     sort = request.GET.get("sort", metrics.DEFAULT_UNIT_SORT)
     if sort not in metrics.UNIT_SORTS:
         sort = metrics.DEFAULT_UNIT_SORT
     assignments = metrics.lit(plan, period, WorkCalendar.load())
-    return sort, metrics.unit_lines(plan, assignments, period, request.GET.get("kind", ""), sort)
+    return sort, metrics.unit_lines(plan, assignments, period, unit_kind(request), sort)
 
 
 @require_GET
@@ -202,23 +209,17 @@ def units_xlsx(request, pk):
     if period is None:
         raise Http404(_("这个计划还没有报送期。"))
     _sort, lines = unit_table(request, plan, period)
-    return FileResponse(
-        excel.unit_workbook(plan, period, lines),
-        as_attachment=True,
-        filename=excel.filename(plan, period, _("单位对比")),
-    )
+    workbook, filename = excel.unit_workbook(plan, period, lines), excel.filename(plan, period, _("单位对比"))
+    audit.record("export", plan, changes={_("文件"): filename, _("报送期"): period.name}, request=request)
+    return FileResponse(workbook, as_attachment=True, filename=filename)
 
 
 def matrix_for(request, plan, period):
     section = None
-    if request.GET.get("section"):
-        section = (
-            plan.sections.filter(pk=request.GET["section"]).first()
-            if request.GET["section"].isdigit()
-            else None
-        )
+    if wanted := access.parse_pk(request.GET.get("section")):
+        section = plan.sections.filter(pk=wanted).first()
     assignments = metrics.lit(plan, period, WorkCalendar.load())
-    units, rows = metrics.matrix(plan, assignments, request.GET.get("kind", ""), section)
+    units, rows = metrics.matrix(plan, assignments, unit_kind(request), section)
     return section, units, rows
 
 
@@ -282,11 +283,10 @@ def matrix_xlsx(request, pk):
     if period is None:
         raise Http404(_("这个计划还没有报送期。"))
     _section, units_, rows = matrix_for(request, plan, period)
-    return FileResponse(
-        excel.matrix_workbook(plan, period, units_, rows),
-        as_attachment=True,
-        filename=excel.filename(plan, period, _("任务矩阵")),
-    )
+    workbook = excel.matrix_workbook(plan, period, units_, rows)
+    filename = excel.filename(plan, period, _("任务矩阵"))
+    audit.record("export", plan, changes={_("文件"): filename, _("报送期"): period.name}, request=request)
+    return FileResponse(workbook, as_attachment=True, filename=filename)
 
 
 @require_GET
@@ -323,14 +323,14 @@ def filter_assignments(params, plan, period):
     if light in Light.values:
         what["light"] = light
         described.append(Light(light).label)
-    section = params.get("section", "")
-    if section.isdigit():
+    section = access.parse_pk(params.get("section"))
+    if section:
         found = plan.sections.filter(pk=section).first()
         if found:
             what["task__section"] = found
             described.append(str(found))
-    unit = params.get("unit", "")
-    if unit.isdigit():
+    unit = access.parse_pk(params.get("unit"))
+    if unit:
         found = Unit.objects.filter(pk=unit).first()
         if found:
             what["unit"] = found

@@ -20,6 +20,9 @@ def navigation(request):
         items.append(("dashboard", reverse("planner:dashboard"), _("领导驾驶舱")))
         items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
         items.append(("annual", reverse("planner:annual_report"), _("年度报告")))
+    if roles.is_coordinator:
+        items.append(("users", reverse("units:user_list"), _("单位用户")))
+        items.append(("audit", reverse("audit:log"), _("审计日志")))
     if user.is_staff:
         items.append(("admin", reverse("admin:index"), _("管理")))
     current = request.resolver_match.url_name if request.resolver_match else ""
@@ -43,6 +46,9 @@ def navigation(request):
         "dashboard_units": "dashboard",
         "dashboard_list": "dashboard",
         "matrix": "dashboard",
+        "user_list": "users",
+        "password_reset": "users",
+        "log": "audit",
     }.get(current, "")
     return {
         "nav_items": items,

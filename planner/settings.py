@@ -1,6 +1,7 @@
 """One settings module: every value comes from the environment, with safe defaults for the demo."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,9 +40,35 @@ def envlist(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# DJANGO_ENV=production switches on the production checks and settings (HTTPS only, HSTS, a real
+# SECRET_KEY and ALLOWED_HOSTS, or the app refuses to start). Unset, the site runs in development / demo mode.
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "").strip().lower() or "development"
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'production' or 'development' (or unset), got {DJANGO_ENV!r}")
+PRODUCTION = DJANGO_ENV == "production"
+
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEMO_SECRET_KEY
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production (DJANGO_ENV=production): unset DEBUG or set DEBUG=0.")
+    if (
+        SECRET_KEY == DEMO_SECRET_KEY
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a random value of at least 50 characters in production "
+            "(DJANGO_ENV=production), not the demo key; create one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name the site's host names in production (DJANGO_ENV=production), "
+            "comma-separated, e.g. ALLOWED_HOSTS=plan.example.gov.cn ('*' is not accepted)."
+        )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -54,25 +81,32 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "import_export",
+    "axes",
     "units",
     "tasks",
     "notifications",
     "annual",
     "dashboards",
+    "audit",
     "planner",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "planner.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "units.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "planner.security.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # keep last: turns a locked-out log-in into the lock-out page
 ]
 
 ROOT_URLCONF = "planner.urls"
@@ -105,12 +139,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "units.User"
+# django-axes first: it refuses a locked-out log-in before the password is checked. Every authenticate()
+# call must pass the request (LoginView does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "planner.security.MinimumLengthValidator"},  # Django's, with its message in Chinese
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,12 +198,72 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fazhi-plan@localhost")
+# E-mails go through the outbox (notifications.OutboxEmail, `send_outbox` every minute): failed for good after
+# this many attempts (1, 2, 4 … minutes apart, at most an hour).
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10)
+
+# Security headers, in every mode. Django 5.2 has no CSP: planner.security.ContentSecurityPolicyMiddleware
+# sends this one. Templates must keep to it: no inline <script>, no on*= attributes, no style="".
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG and SECRET_KEY != DEMO_SECRET_KEY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+# A person who makes no request for this long is logged out (planner.security.SessionIdleTimeoutMiddleware).
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 2 * 60 * 60)
+if SESSION_IDLE_SECONDS < 60:
+    raise ImproperlyConfigured(f"SESSION_IDLE_SECONDS must be at least 60, got {SESSION_IDLE_SECONDS}")
+
+# Reverse proxies. 0 (the default): clients reach this server directly; X-Forwarded-For and
+# X-Forwarded-Proto are ignored, since any client can send them. N > 0: exactly N proxies of ours stand in
+# front, each appending the address it received the request from to X-Forwarded-For, and the outermost one
+# setting X-Forwarded-Proto (overwriting what the client sent). Then the client address (for the log-in
+# throttle and the audit log, audit.context.client_ip) is the N-th X-Forwarded-For entry from the right, and a request is
+# HTTPS when X-Forwarded-Proto says so. Set it wrong and a client can choose its address: lock-outs by
+# address then stop working.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if PRODUCTION:
+    # HTTPS only. When TLS ends at a reverse proxy, set TRUSTED_PROXY_COUNT (above), or every request loops
+    # in redirects. /healthz stays reachable over plain HTTP for the load balancer.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # HSTS: browsers use HTTPS only for this host (and its subdomains) for a year. "preload" only permits
+    # submitting the host to the browsers' preload lists; nothing is submitted automatically.
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+
+# Log-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that combination is locked for LOGIN_LOCKOUT_MINUTES (each further try restarts the wait); other
+# people at the same address, and the same person elsewhere, are not affected. A successful log-in resets the
+# count. The lock-out page: registration/locked.html (HTTP 429, planner.security.lockout_response).
+# Unlock early: the admin's "Access attempts" (django-axes), or manage.py axes_reset_username <name>.
+AXES_ENABLED = envbool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "planner.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"  # honours TRUSTED_PROXY_COUNT (django-ipware is not used)
 
 # django-import-export: an import runs in one transaction, so a bad row leaves nothing half-imported.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from annual import urls as annual_urls
 from dashboards import urls as dashboard_urls
+from units import views as unit_views
+from units.forms import LoginForm
 
 from . import views
 from .importing import views as import_views
@@ -12,6 +14,9 @@ from .importing import views as import_views
 admin.site.site_header = _("法治政府建设任务管理 · 系统管理")
 admin.site.site_title = _("系统管理")
 admin.site.index_title = _("数据管理")
+
+# A server error: a page without a stack trace; 503 (Chinese) when the database cannot be reached.
+handler500 = "planner.views.server_error"
 
 planner_patterns = [
     path("plans/import/", import_views.import_plan, name="import_plan"),
@@ -22,11 +27,19 @@ planner_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", unit_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
     path("", include((planner_patterns, "planner"))),
     path("", include("tasks.urls")),
     path("notifications/", include("notifications.urls")),
+    path("audit/", include("audit.urls")),
+    path("units/", include("units.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,9 +1,13 @@
-"""The home page, which fits the person's role, and the health check."""
+"""The home page, which fits the person's role, the health check and the error page for a server error."""
+
+import sys
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from tasks import access, selectors
@@ -32,7 +36,44 @@ def home(request):
 @login_not_required
 @require_GET
 def healthz(request):
-    """For the load balancer: 200 when the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """For the load balancer: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return database_unavailable_json()
     return JsonResponse({"status": "ok"})
+
+
+def database_unavailable_json():
+    return JsonResponse({"status": "unavailable", "reason": "database"}, status=503)
+
+
+def database_answers():
+    """After an OperationalError: is the database really gone, or did one query fail (SQLite's "LIKE pattern
+    too complex", a lock timeout)? Only the first is "temporarily unavailable"; the second is a 500."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except (OperationalError, InterfaceError):
+        return False
+    except DatabaseError:  # e.g. PostgreSQL's "transaction aborted": the server answered
+        return True
+    return True
+
+
+def server_error(request):
+    """handler500: a page without a stack trace; 503 when the database cannot be reached.
+
+    Django calls this inside its exception handler, so sys.exc_info() names the error, wherever it arose (a
+    view, a middleware, a context processor). The pages render without a request context: the context
+    processors would query the database.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)) and not database_answers():
+        if request.path_info == reverse("healthz"):
+            return database_unavailable_json()
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))

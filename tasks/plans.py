@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from audit import record
 from notifications.service import notify
 from units.directory import Directory
 from units.models import Unit, UnitGroup
@@ -123,6 +124,17 @@ def create_plan(data, *, status=WorkPlan.Status.DRAFT, source_text="", directory
         raise PlanDataError(problems)
     Assignment.objects.bulk_create(assignments)
     Task.pending_groups.through.objects.bulk_create(pending_links)
+    # the bulk inserts send no signals: one summary entry beside the plan's, sections' and tasks' own
+    record(
+        "create",
+        plan,
+        changes={
+            _("导入部分"): len(data["sections"]),
+            _("导入任务"): sum(len(section["items"]) for section in data["sections"]),
+            _("任务分工"): len(assignments),
+            _("待选定的单位组"): len(pending_links),
+        },
+    )
     return plan
 
 
@@ -141,6 +153,12 @@ def publish_plan(plan, user):
     if not updated:
         raise PlanDataError([_("该计划刚刚已被发布或修改，请刷新页面。")])
     plan.status = WorkPlan.Status.ACTIVE
+    record(
+        "update",
+        plan,
+        changes={"status": [WorkPlan.Status.DRAFT.label, WorkPlan.Status.ACTIVE.label]},
+        user=user,
+    )
     notify_units_to_sign(plan)
     LogEntry.objects.log_actions(
         user_id=user.pk,
@@ -173,6 +191,14 @@ def assign_group_members(task, group, units):
     ]
     Assignment.objects.bulk_create(new)
     task.pending_groups.remove(group)
+    record(
+        "update",
+        task,
+        changes={
+            _("选定单位组"): group.name,
+            _("新增责任单位"): "、".join(assignment.unit.short_name for assignment in new),
+        },
+    )
     return len(new)
 
 

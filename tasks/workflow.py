@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import record
+from audit.service import value_text
 from notifications.service import notify
 from units.models import Membership
 from units.roles import COORDINATOR
@@ -136,12 +138,20 @@ def _check_plan_live(plan):
 
 
 def _check_version(report, expected_version):
-    if expected_version is not None and int(expected_version) != report.version:
+    if expected_version is not None and _as_version(expected_version) != report.version:
         raise StaleReport(
             _("这份报告在您打开之后已被他人修改或处理（现为第 %(version)s 版，“%(state)s”）。请查看最新内容后再操作。")
             % {"version": report.version, "state": report.get_state_display()},
             current=report,
         )
+
+
+def _as_version(value):
+    """The version a form sent; anything that is not a number (a tampered or garbled form) matches none."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _describe(report):
@@ -623,6 +633,10 @@ def set_period_locked(period, user, locked):
     """Lock (no more edits or submissions) or unlock a reporting period."""
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以锁定或解锁报送期。"))
+    was_locked = ReportingPeriod.objects.filter(pk=period.pk).values_list("locked", flat=True).first()
     updated = ReportingPeriod.objects.filter(pk=period.pk).update(locked=locked)
     period.locked = locked
+    if updated and was_locked != locked:  # a bulk update sends no signal: the audit entry is written here
+        field = ReportingPeriod._meta.get_field("locked")
+        record("update", period, changes={"locked": [value_text(field, was_locked), value_text(field, locked)]}, user=user)
     return updated

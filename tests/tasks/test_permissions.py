@@ -81,6 +81,11 @@ EXPECTED = {
     "planner:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     "planner:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
     "planner:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
+    # unit users: coordinators only; the reset page acts on the unit A reporter
+    "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
+    "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    # the audit log: coordinators only, not even leaders
+    "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
 }
 # Pages of the foundation, covered by tests/planner/test_pages.py, tests/planner/importing/test_views.py and
 # tests/tasks/*.
@@ -170,6 +175,8 @@ def request_for(name, world):
             return reverse(name, args=[world["plan"].pk]), {}
         case "tasks:period_lock":
             return reverse(name, args=[period.pk]), {"locked": "1"}
+        case "units:password_reset":
+            return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}
         case "planner:public_switch":
@@ -212,7 +219,7 @@ def test_permission_matrix(client, world, name, role, django_user_model):
 
 def test_every_url_has_an_entry():
     names = set()
-    for app in ("tasks", "notifications", "planner"):
+    for app in ("tasks", "notifications", "planner", "units", "audit"):
         resolver = get_resolver().namespace_dict[app][1]
         names |= {f"{app}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     missing = names - set(EXPECTED) - COVERED_ELSEWHERE

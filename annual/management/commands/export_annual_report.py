@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+import audit
 from annual import assembly
 from annual.docx import HEADING1, PARAGRAPH, write_docx
 from tasks.models import ReportingPeriod, WorkPlan
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             raise CommandError(
                 _("无法写入文件 %(path)s：%(error)s") % {"path": path, "error": error}
             ) from None
+        audit.record(
+            "export", plan, changes={_("文件"): str(path), _("报送期"): draft.period.name if draft.period_id else ""}
+        )
         self.stdout.write(
             _("已写入 %(path)s：《%(title)s》，%(headings)s 个一级标题，%(paragraphs)s 段正文。")
             % {

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+import audit
 from annual.ledger import write_ledger
 from tasks.models import ReportingPeriod, WorkPlan
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("无法写入文件 %(path)s：%(error)s") % {"path": path, "error": error}
             ) from None
+        periods_text = "、".join(period.name for period in chosen) if chosen else _("全部")
+        audit.record("export", plan, changes={_("文件"): str(path), _("报送期"): periods_text})
         self.stdout.write(_("已导出台账 %(count)s 行：%(path)s") % {"count": f"{count:,}", "path": path})
 
 

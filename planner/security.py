@@ -1,0 +1,100 @@
+"""Security plumbing that Django does not ship: the Content-Security-Policy header, the session idle timeout,
+the log-in throttle's (django-axes) lock-out page (its client address is audit.context.client_ip), and a password rule
+whose message Django's Chinese catalogue lacks.
+
+Settings (planner/settings.py): CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY, SESSION_IDLE_SECONDS,
+TRUSTED_PROXY_COUNT.
+"""
+
+import math
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, password_validation
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render, resolve_url
+from django.utils.translation import gettext as _
+
+# The session key holding the time (seconds since the epoch) of the person's last request.
+LAST_SEEN_KEY = "_last_seen"
+# Refresh the stamp at most this often, so that a busy person does not cause a session write per request.
+LAST_SEEN_RESOLUTION = 60
+
+
+def policy_header(directives):
+    """{"default-src": ["'self'"], …} → "default-src 'self'; …"."""
+    return "; ".join(" ".join([name, *values]) for name, values in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds Content-Security-Policy (and Permissions-Policy) to every response that has none.
+
+    The templates carry no inline <script>, no on*= handlers and no style="" attributes, so the policy allows
+    scripts and styles from this site only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = policy_header(settings.CONTENT_SECURITY_POLICY)
+        self.permissions = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        if self.permissions:
+            response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response
+
+
+class SessionIdleTimeoutMiddleware:
+    """Logs a person out who comes back after more than SESSION_IDLE_SECONDS without a request.
+
+    The last-seen stamp lives in the session and is refreshed at most once a minute, so ordinary requests do
+    not write the session. Until a session has its first stamp, the log-in time (User.last_login, set when
+    the session was created) stands in for it: the request right after logging in writes nothing either.
+    Goes after AuthenticationMiddleware and MessageMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if not isinstance(last_seen, int):
+                last_login = request.user.last_login
+                last_seen = int(last_login.timestamp()) if last_login is not None else None
+            if last_seen is None:
+                request.session[LAST_SEEN_KEY] = now
+            elif now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)  # flushes the session; the message below travels in a cookie
+                messages.warning(request, _("长时间未操作，已自动退出，请重新登录。"))
+                if request.path_info != resolve_url(settings.LOGIN_URL):
+                    return redirect_to_login(request.get_full_path())
+                # A log-in form posted from a stale session goes on, now as an anonymous request.
+            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the Chinese lock-out page (HTTP 429), saying for how long and whom to ask."""
+    from axes.helpers import get_client_username, get_cool_off  # imports axes' models: not at start-up
+
+    cool_off = get_cool_off(request)
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
+    }
+    return render(request, "registration/locked.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule, with its message in Chinese: Django 5.2 reworded "This password is too short…" and its
+    zh_Hans catalogue has no translation of the new wording (the other three validators' messages have one)."""
+
+    def get_error_message(self):
+        return _("密码长度太短。密码必须包含至少 %(min_length)d 个字符。") % {"min_length": self.min_length}

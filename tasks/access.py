@@ -19,6 +19,18 @@ from units.roles import roles_for
 from .models import Assignment, ProgressReport, ReportingPeriod, Task, WorkPlan
 
 PUBLISHED = (WorkPlan.Status.ACTIVE, WorkPlan.Status.CLOSED)
+MAX_PK = 2**63 - 1  # the largest id any of the databases stores (SQLite fails on a larger integer)
+
+
+def parse_pk(value):
+    """An id from a query string or a form: plain ASCII digits within the databases' range, else None.
+
+    `str.isdigit()` is not enough: "²" is a digit that int() refuses, and 10**20 breaks a query on SQLite.
+    """
+    text = str(value) if isinstance(value, (str, int)) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_PK:
+        return int(text)
+    return None
 
 
 def visible_plans(user):

@@ -21,7 +21,8 @@ class TaskFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label=_("分工"), choices=Assignment.Role.choices, empty_label=_("牵头或责任"), method="by_assignment"
     )
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_words")
+    # bounded: SQLite refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too complex")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_words", max_length=100)
 
     class Meta:
         model = Task

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -5,16 +7,36 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
-from . import periods, uploads
+from . import access, periods, uploads
 from .models import Assignment, ProgressReport, ReportAttachment, ReportingPeriod
 
 MAX_TEXT = 20000  # characters per text field of a report: a long report is ~1,500
+# Dates a period or a deadline may have: a plan's year is 2000–2100, and working days are counted day by day.
+EARLIEST_DATE, LATEST_DATE = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
+def plausible_date(day):
+    if day and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(_("请填写 2000 年至 2100 年之间的日期。"), code="range")
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses an id which is not a plain number within the databases' range
+    before it reaches a query (SQLite fails on an integer beyond 64 bits in `pk__in`)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            if access.parse_pk(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
 
 
 class GroupMembersForm(forms.Form):
     """Pick members of a selective group; only the group's own members are offered."""
 
-    units = forms.ModelMultipleChoiceField(
+    units = IdsField(
         label=_("选定单位"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
@@ -60,7 +82,7 @@ class ReportForm(forms.ModelForm):
         required=False,
         help_text=_("可选多个文件，每个不超过 20 MB；限 PDF、Word、Excel、JPG、PNG、OFD。"),
     )
-    remove_attachments = forms.ModelMultipleChoiceField(
+    remove_attachments = IdsField(
         label=_("删除附件"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
@@ -135,7 +157,7 @@ class ReassignForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     new_deadline = forms.DateField(
-        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("申请延至"), widget=forms.DateInput(attrs={"type": "date"}), validators=[plausible_date],
         error_messages={"invalid": _("请按“年-月-日”填写日期，例如 2022-12-31。")},
     )
     reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -165,6 +187,8 @@ class PeriodForm(forms.ModelForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
+        for name in ("starts_on", "ends_on", "due_on"):
+            self.fields[name].validators.append(plausible_date)
 
     def clean(self):
         data = super().clean()

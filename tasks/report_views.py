@@ -4,9 +4,10 @@ through `tasks.workflow`."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -318,7 +319,10 @@ def receipt_confirm(request, pk):
     assignment = access.get_assignment_for_user(request.user, pk)
     workflow.confirm_receipt(assignment, request.user)
     messages.success(request, _("已签收第%(number)s项任务。") % {"number": assignment.task.number})
-    return redirect(request.POST.get("next") or reverse("tasks:my_tasks"))
+    back = request.POST.get("next", "")  # a path of this site only, taken as it is (never a view name)
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(back)
+    return redirect("tasks:my_tasks")
 
 
 def receipt_contest(request, pk):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -81,7 +82,7 @@ def review_queue(request):
 def review_accept_many(request):
     """Accept the ticked reports, each at the version the coordinator saw."""
     require_coordinator(request.user)
-    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    ids = [pk for pk in map(access.parse_pk, request.POST.getlist("report")) if pk]
     reports = ProgressReport.objects.filter(pk__in=ids)
     chosen = [(report, request.POST.get(f"version_{report.pk}")) for report in reports]
     if not chosen:
@@ -109,7 +110,7 @@ def missing_reports(request):
     if period is not None:
         reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
         missing = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
-        if request.GET.get("unit_kind"):
+        if request.GET.get("unit_kind") in Unit.Kind.values:
             missing = missing.filter(unit__kind=request.GET["unit_kind"])
         assignments = list(
             selectors.last_submitted(missing)
@@ -153,18 +154,21 @@ def missing_reports(request):
 def urge(request):
     """催办 the ticked assignments, every missing assignment of a unit, or of a task, in a period."""
     require_coordinator(request.user)
-    period = get_object_or_404(ReportingPeriod.objects.filter(plan__in=live_plans()), pk=request.POST.get("period"))
+    period = get_object_or_404(
+        ReportingPeriod.objects.filter(plan__in=live_plans()), pk=access.parse_pk(request.POST.get("period"))
+    )
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
     targets = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
-    chosen = [pk for pk in request.POST.getlist("assignment") if pk.isdigit()]
+    chosen = [pk for pk in map(access.parse_pk, request.POST.getlist("assignment")) if pk]
+    unit, task = access.parse_pk(request.POST.get("unit")), access.parse_pk(request.POST.get("task"))
     if request.POST.get("scope") != "unit" and chosen:
         targets = targets.filter(pk__in=chosen)
-    elif request.POST.get("unit"):
-        targets = targets.filter(unit_id=request.POST["unit"])
-    elif request.POST.get("task"):
-        targets = targets.filter(task_id=request.POST["task"])
+    elif unit:
+        targets = targets.filter(unit_id=unit)
+    elif task:
+        targets = targets.filter(task_id=task)
     else:
         messages.error(request, _("请指定要催办的单位或任务。"))
         return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
@@ -178,9 +182,9 @@ def urge(request):
         )
     else:
         messages.error(request, _("没有需要催办的任务：它们已经报送了。"))
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
+    back = request.POST.get("next", "")  # a path of this site only, taken as it is (never a view name)
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(back)
     return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
 
 
@@ -226,7 +230,12 @@ def receipt_resolve(request, pk):
             workflow.reassign(assignment, request.user, form.cleaned_data["unit"], form.cleaned_data["note"])
             messages.success(request, _("已改派给%(unit)s。") % {"unit": form.cleaned_data["unit"].name})
         else:
-            workflow.insist(assignment, request.user, request.POST.get(f"a{assignment.pk}-note", ""))
+            form = NoteForm(request.POST, prefix=f"a{assignment.pk}")
+            if not form.is_valid():
+                error = " ".join(form.errors["note"])
+                messages.error(request, _("没有处理：%(error)s 请修改说明后再提交。") % {"error": error})
+                return redirect("tasks:receipts", pk=assignment.task.plan_id)
+            workflow.insist(assignment, request.user, form.cleaned_data["note"])
             messages.success(request, _("已维持原分工，并通知了%(unit)s。") % {"unit": assignment.unit.name})
     except workflow.WorkflowError as error:
         messages.error(request, str(error))

@@ -2,8 +2,9 @@
 
 What it does, in order:
 
-1. Makes sure the city dataset of `generate_data` is in the database (generates it if not) and opens a fresh
-   reporting period on its plan, so every report of the run is new and belongs to the run alone.
+1. Makes sure the city dataset of `generate_data` is in the database (generates it if not) and opens fresh
+   reporting periods on its plan (4 by default), so every report of the run is new and belongs to the run
+   alone, and a reporter has enough to do: each unit's assignments, period after period.
 2. Starts gunicorn with several workers on 127.0.0.1 (never another address) against the same database.
 3. Logs in, through the real log-in page, one reporter for each of N units and one or more coordinators
    (not counted in the figures).
@@ -75,6 +76,7 @@ class Options:
     size: float = 1.0
     return_every: int = 5  # the coordinator returns every k-th report it reviews
     body_chars: int = 600
+    periods: int = 4  # fresh periods opened for the run; the reporters work through them in turn
 
 
 # --- what the clients were told --------------------------------------------------------------------
@@ -84,7 +86,7 @@ class Options:
 class Ledger:
     """Everything the server acknowledged, as the clients saw it. Appends are thread-safe (the GIL)."""
 
-    saves: list = dataclasses.field(default_factory=list)  # (assignment_id, marker, version)
+    saves: list = dataclasses.field(default_factory=list)  # (assignment_id, period_id, marker, version)
     transitions: list = dataclasses.field(default_factory=list)  # (report_id, action)
     unacknowledged: list = dataclasses.field(default_factory=list)  # (what, detail)
 
@@ -185,7 +187,7 @@ class Shared:
 
     def __init__(self):
         self.to_review = queue.Queue()  # report ids submitted and acknowledged
-        self.returned = defaultdict(deque)  # reporter index → assignment ids returned to them
+        self.returned = defaultdict(deque)  # reporter index → (period, assignment id) returned to them
         self.stop = threading.Event()
 
 
@@ -197,21 +199,20 @@ def filler(rng, length):
     return text[:length]
 
 
-def reporter_loop(index, browser, assignment_ids, period, shared, ledger, options):
+def reporter_loop(index, browser, assignment_ids, periods, shared, ledger, options):
     rng = random.Random(f"loadtest:{options.seed}:{index}")
-    todo = deque(assignment_ids)
-    my_tasks = f"{reverse('tasks:my_tasks')}?period={period.pk}"
+    todo = deque((period, assignment_id) for period in periods for assignment_id in assignment_ids)
     step = 0
     while not shared.stop.is_set():
         if shared.returned[index]:
-            assignment_id = shared.returned[index].popleft()
+            period, assignment_id = shared.returned[index].popleft()
         elif todo:
-            assignment_id = todo.popleft()
+            period, assignment_id = todo.popleft()
         else:  # all done: keep reading 我的任务 as a person checking on their reports would
-            browser.get(my_tasks, "我的任务")
+            browser.get(f"{reverse('tasks:my_tasks')}?period={periods[-1].pk}", "我的任务")
             continue
         edit = reverse("tasks:report_edit", args=[assignment_id, period.pk])
-        browser.get(my_tasks, "我的任务")
+        browser.get(f"{reverse('tasks:my_tasks')}?period={period.pk}", "我的任务")
         if shared.stop.is_set():
             return
         status, _, html = browser.get(edit, "填写页")
@@ -242,7 +243,7 @@ def reporter_loop(index, browser, assignment_ids, period, shared, ledger, option
                     ledger.unacknowledged.append((intent, marker))
                     break
                 version = int(saved.group(1))
-                ledger.saves.append((assignment_id, marker, version))
+                ledger.saves.append((assignment_id, period.pk, marker, version))
                 if shared.stop.is_set():
                     return
             else:
@@ -251,9 +252,9 @@ def reporter_loop(index, browser, assignment_ids, period, shared, ledger, option
                     ledger.unacknowledged.append((intent, marker))
                     break
                 # a save and submit: the save's version is the one before the submit's
-                ledger.saves.append((assignment_id, marker, None))
+                ledger.saves.append((assignment_id, period.pk, marker, None))
                 ledger.transitions.append((report_id, "submit"))
-                shared.to_review.put((report_id, index, assignment_id))
+                shared.to_review.put((report_id, index, period, assignment_id))
 
 
 def _report_id(location):
@@ -261,13 +262,13 @@ def _report_id(location):
     return int(match.group(1)) if match else None
 
 
-def coordinator_loop(index, browser, period, shared, ledger, options):
-    queue_page = f"{reverse('tasks:review_queue')}?period={period.pk}"
+def coordinator_loop(index, browser, periods, shared, ledger, options):
+    queue_page = f"{reverse('tasks:review_queue')}?period={periods[0].pk}"
     reviewed = 0
     while not shared.stop.is_set():
         browser.get(queue_page, "审核队列")
         try:
-            report_id, owner, assignment_id = shared.to_review.get(timeout=0.2)
+            report_id, owner, period, assignment_id = shared.to_review.get(timeout=0.2)
         except queue.Empty:
             continue
         status, _, html = browser.get(reverse("tasks:report_detail", args=[report_id]), "报告页")
@@ -293,7 +294,7 @@ def coordinator_loop(index, browser, period, shared, ledger, options):
             continue
         ledger.transitions.append((report_id, action))
         if action == "return":
-            shared.returned[owner].append(assignment_id)
+            shared.returned[owner].append((period, assignment_id))
 
 
 # --- the server --------------------------------------------------------------------------------------
@@ -376,17 +377,20 @@ class Gunicorn:
 # --- set-up ------------------------------------------------------------------------------------------
 
 
-def open_period(plan):
-    """A fresh reporting period for the run: open, due in a month, named after the moment."""
+def open_periods(plan, count=1):
+    """Fresh reporting periods for the run: open, due in a month, named after the moment."""
     today = datetime.date.today()
     stamp = datetime.datetime.now().strftime("%m%d%H%M%S")
-    return ReportingPeriod.objects.create(
-        plan=plan,
-        name=f"{PERIOD_PREFIX}{stamp}",
-        starts_on=today - datetime.timedelta(days=30),
-        ends_on=today,
-        due_on=today + datetime.timedelta(days=30),
-    )
+    return [
+        ReportingPeriod.objects.create(
+            plan=plan,
+            name=f"{PERIOD_PREFIX}{stamp}-{n}",
+            starts_on=today - datetime.timedelta(days=30),
+            ends_on=today,
+            due_on=today + datetime.timedelta(days=30),
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 def cast(data, options):
@@ -420,13 +424,13 @@ def run(options, progress=print):
         raise LoadTestError(f"--duration 须在 1–{MAX_DURATION} 秒之间。")
     if not 0 < options.max_requests <= MAX_REQUESTS:
         raise LoadTestError(f"--max-requests 须在 1–{MAX_REQUESTS} 之间。")
-    if options.reporters < 1 or options.coordinators < 1 or options.workers < 1:
-        raise LoadTestError("联络员、统筹人员和 gunicorn 进程数都至少为 1。")
+    if min(options.reporters, options.coordinators, options.workers, options.periods) < 1:
+        raise LoadTestError("联络员、统筹人员、gunicorn 进程数和报送期数都至少为 1。")
     data, generated = benchmarking.ensure_dataset("city", options.seed, options.size)
     if generated:
         progress(generated)
     plan, cast_list = cast(data, options)
-    period = open_period(plan)
+    periods = open_periods(plan, options.periods)
     coordinator = data.coordinator_username
     server = Gunicorn(options.workers, free_port())
     progress(f"启动 gunicorn：{options.workers} 个进程，{HOST}:{server.port}，数据库 {connection.vendor}")
@@ -446,10 +450,10 @@ def run(options, progress=print):
             browser.stats = stats
             reviewers.append(browser)
         threads = [
-            threading.Thread(target=reporter_loop, args=(i, b, ids, period, shared, ledger, options), daemon=True)
+            threading.Thread(target=reporter_loop, args=(i, b, ids, periods, shared, ledger, options), daemon=True)
             for i, (b, (_, ids)) in enumerate(zip(browsers, cast_list, strict=True))
         ] + [
-            threading.Thread(target=coordinator_loop, args=(i, b, period, shared, ledger, options), daemon=True)
+            threading.Thread(target=coordinator_loop, args=(i, b, periods, shared, ledger, options), daemon=True)
             for i, b in enumerate(reviewers)
         ]
         progress(
@@ -468,8 +472,8 @@ def run(options, progress=print):
     finally:
         shared.stop.set()
         server.stop()
-    problems = verify(period, ledger)
-    return summarise(options, stats, ledger, elapsed, period, problems)
+    problems = verify(periods, ledger)
+    return summarise(options, stats, ledger, elapsed, periods, problems)
 
 
 def percentile(values, fraction):
@@ -479,7 +483,7 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def summarise(options, stats, ledger, elapsed, period, problems):
+def summarise(options, stats, ledger, elapsed, periods, problems):
     times = [s.ms for s in stats.samples]
     kinds = defaultdict(list)
     for sample in stats.samples:
@@ -510,7 +514,7 @@ def summarise(options, stats, ledger, elapsed, period, problems):
             "returns": transitions["return"],
             "unacknowledged": len(ledger.unacknowledged),
         },
-        "period": period.name,
+        "periods": [period.name for period in periods],
         "problems": problems,
     }
 
@@ -521,13 +525,13 @@ def summarise(options, stats, ledger, elapsed, period, problems):
 BUMPING = {"create", "edit", "submit", "accept", "return", "approve", "request_approval"}
 
 
-def verify(period, ledger):
+def verify(periods, ledger):
     """Compare the database with what the clients were told. Returns a list of problems (empty: nothing lost)."""
     problems = []
-    reports = {r.pk: r for r in ProgressReport.objects.filter(period=period)}
-    by_assignment = {r.assignment_id: r for r in reports.values()}
+    reports = {r.pk: r for r in ProgressReport.objects.filter(period__in=periods)}
+    by_assignment = {(r.assignment_id, r.period_id): r for r in reports.values()}
     events = defaultdict(list)
-    for event in ReportEvent.objects.filter(report__period=period).order_by("report_id", "at", "pk"):
+    for event in ReportEvent.objects.filter(report__period__in=periods).order_by("report_id", "at", "pk"):
         events[event.report_id].append(event)
 
     # every acknowledged save: in the history exactly once, at its version; the last one is the report's text
@@ -541,8 +545,8 @@ def verify(period, ledger):
                 marker_events[marker] += 1
                 marker_version[marker] = event.version
     last_marker = {}
-    for assignment_id, marker, version in ledger.saves:
-        report = by_assignment.get(assignment_id)
+    for assignment_id, period_id, marker, version in ledger.saves:
+        report = by_assignment.get((assignment_id, period_id))
         if report is None:
             problems.append(f"确认保存的报告不存在：分工 {assignment_id}（{marker}）")
             continue
@@ -550,9 +554,9 @@ def verify(period, ledger):
             problems.append(f"确认保存的内容在记录中出现 {marker_events[marker]} 次：{marker}")
         elif version is not None and marker_version[marker] != version:
             problems.append(f"{marker}：确认的版本 {version}，记录中为 {marker_version[marker]}")
-        last_marker[assignment_id] = marker
-    for assignment_id, marker in last_marker.items():
-        report = by_assignment.get(assignment_id)
+        last_marker[assignment_id, period_id] = marker
+    for key, marker in last_marker.items():
+        report = by_assignment.get(key)
         if report is not None and not report.body.startswith(marker + " "):
             problems.append(f"报告 {report.pk} 的正文不是最后一次确认保存的内容（{marker}）")
 

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--reporters", type=int, default=defaults.reporters, help="并发联络员数（默认 12）")
         parser.add_argument("--coordinators", type=int, default=defaults.coordinators, help="并发统筹人员数（默认 2）")
         parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn 进程数（默认 5）")
+        parser.add_argument("--periods", type=int, default=defaults.periods, help="新开的报送期数（默认 4）")
         parser.add_argument("--seed", type=int, default=datagen.DEFAULT_SEED, help="生成数据的种子（默认 1）")
         parser.add_argument("--size", type=float, default=1.0, help="需要先生成数据时的规模系数（默认 1）")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             reporters=options["reporters"],
             coordinators=options["coordinators"],
             workers=options["workers"],
+            periods=options["periods"],
             seed=options["seed"],
             size=options["size"],
         )

@@ -91,23 +91,16 @@ class Ledger:
     unacknowledged: list = dataclasses.field(default_factory=list)  # (what, detail)
 
 
-@dataclasses.dataclass
-class Sample:
-    kind: str
-    ms: float
-    ok: bool
-
-
 class Stats:
     def __init__(self):
-        self.samples = []
+        self.samples = []  # (kind, ms)
         self.errors = Counter()
         self.lock = threading.Lock()
         self.requests = 0
 
     def add(self, kind, ms, ok, detail=""):
         with self.lock:
-            self.samples.append(Sample(kind, ms, ok))
+            self.samples.append((kind, ms))
             self.requests += 1
             if not ok:
                 self.errors[detail or kind] += 1
@@ -120,10 +113,9 @@ class Browser:
     """One person's browser: cookies, CSRF token, one request at a time (gunicorn's sync workers close each
     connection, as a browser behind a proxy would see)."""
 
-    def __init__(self, port, stats, host_header):
+    def __init__(self, port, stats):
         self.port = port
         self.stats = stats
-        self.host_header = host_header
         self.cookies = {}
 
     def _cookie_header(self):
@@ -131,7 +123,7 @@ class Browser:
 
     def request(self, method, path, data=None, kind=None, expect=(200,)):
         body = urlencode(data, doseq=True).encode() if data is not None else None
-        headers = {"Host": self.host_header, "Accept-Language": "zh-hans", "Cookie": self._cookie_header()}
+        headers = {"Host": HOST, "Accept-Language": "zh-hans", "Cookie": self._cookie_header()}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
@@ -162,8 +154,8 @@ class Browser:
         return self.request("POST", path, data, kind=kind, expect=(302,))
 
     def follow(self, location, kind):
-        path = urlsplit(location).path + (f"?{urlsplit(location).query}" if urlsplit(location).query else "")
-        return self.get(path, kind)
+        parts = urlsplit(location)
+        return self.get(f"{parts.path}?{parts.query}" if parts.query else parts.path, kind)
 
     def log_in(self, username, password):
         """Through the real log-in page; not counted in the figures."""
@@ -177,6 +169,14 @@ class Browser:
         )
         if status != 302 or "sessionid" not in self.cookies:
             raise LoadTestError(f"账号 {username} 无法登录（HTTP {status}），请检查生成数据的密码。")
+
+
+def logged_in(port, username, stats):
+    """A browser logged in as `username` (the log-in itself not counted), then counting into `stats`."""
+    browser = Browser(port, Stats())
+    browser.log_in(username, datagen.PASSWORD)
+    browser.stats = stats
+    return browser
 
 
 # --- the people --------------------------------------------------------------------------------------
@@ -437,18 +437,8 @@ def run(options, progress=print):
     server.start()
     stats, ledger, shared = Stats(), Ledger(), Shared()
     try:
-        browsers = []
-        for username, _ in cast_list:
-            browser = Browser(server.port, Stats(), HOST)
-            browser.log_in(username, datagen.PASSWORD)
-            browser.stats = stats
-            browsers.append(browser)
-        reviewers = []
-        for _ in range(options.coordinators):
-            browser = Browser(server.port, Stats(), HOST)
-            browser.log_in(coordinator, datagen.PASSWORD)
-            browser.stats = stats
-            reviewers.append(browser)
+        browsers = [logged_in(server.port, username, stats) for username, _ in cast_list]
+        reviewers = [logged_in(server.port, coordinator, stats) for _ in range(options.coordinators)]
         threads = [
             threading.Thread(target=reporter_loop, args=(i, b, ids, periods, shared, ledger, options), daemon=True)
             for i, (b, (_, ids)) in enumerate(zip(browsers, cast_list, strict=True))
@@ -477,17 +467,14 @@ def run(options, progress=print):
 
 
 def percentile(values, fraction):
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+    return benchmarking.percentile(values, fraction) if values else 0.0
 
 
 def summarise(options, stats, ledger, elapsed, periods, problems):
-    times = [s.ms for s in stats.samples]
+    times = [ms for _, ms in stats.samples]
     kinds = defaultdict(list)
-    for sample in stats.samples:
-        kinds[sample.kind].append(sample.ms)
+    for kind, ms in stats.samples:
+        kinds[kind].append(ms)
     transitions = Counter(action for _, action in ledger.transitions)
     return {
         "database": connection.vendor,

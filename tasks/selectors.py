@@ -15,7 +15,7 @@ def assignments_with_units():
     return Assignment.objects.select_related("unit").order_by("role", "unit__order", "unit__name")
 
 
-def tasks_with_assignments(tasks):
+def tasks_with_pending_groups(tasks):
     """Tasks with their pending selective groups; `with_unit_chips` adds their units, read as plain values."""
     return tasks.select_related("section").prefetch_related("pending_groups")
 
@@ -43,7 +43,7 @@ def plan_sections(plan):
     """The plan's sections, each with its tasks and their units as chips: four queries in all."""
     sections = list(
         plan.sections.prefetch_related(
-            Prefetch("tasks", queryset=tasks_with_assignments(Task.objects.order_by("number")))
+            Prefetch("tasks", queryset=tasks_with_pending_groups(Task.objects.order_by("number")))
         ).order_by("number")
     )
     with_unit_chips(task for section in sections for task in section.tasks.all())

@@ -59,7 +59,7 @@ def plan_publish(request, pk):
 
 def task_list(request, pk):
     plan = access.get_plan_for_user(request.user, pk)
-    tasks = selectors.tasks_with_assignments(plan.tasks.order_by("number"))
+    tasks = selectors.tasks_with_pending_groups(plan.tasks.order_by("number"))
     task_filter = TaskFilter(request.GET or None, queryset=tasks, plan=plan)
     return render(
         request,

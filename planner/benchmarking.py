@@ -128,7 +128,7 @@ CASES = [
         "reporter",
         lambda c: reverse("tasks:consolidation", args=[c.assignment.task_id, c.period.pk]),
     ),
-    page("review_queue", "审核队列（待审核）", "coordinator", lambda c: reverse("tasks:review_queue")),
+    page("review_queue", "审核队列（待审核）", "coordinator", lambda c: reverse("tasks:review_queue") + f"?plan={c.plan.pk}"),
     page(
         "review_queue_all",
         "审核队列（本期全部）",

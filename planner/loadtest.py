@@ -38,7 +38,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -308,6 +308,8 @@ def database_url():
         if db.get("PASSWORD"):
             auth += f":{db['PASSWORD']}"
         host = db.get("HOST") or "127.0.0.1"
+        if host.startswith("/"):  # a Unix socket's folder goes in the URL percent-encoded
+            host = quote(host, safe="")
         port = f":{db['PORT']}" if db.get("PORT") else ""
         return f"postgres://{auth}@{host}{port}/{db['NAME']}"
     name = str(db["NAME"])

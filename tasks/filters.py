@@ -6,20 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
+from .html import FastSelect
 from .models import Assignment, ProgressReport, ReportingPeriod, Section, Task
 from .selectors import sections_of, units_in_plan
 
 
 class TaskFilter(django_filters.FilterSet):
-    section = django_filters.ModelChoiceFilter(label=_("部分"), queryset=None, empty_label=_("全部部分"))
+    section = django_filters.ModelChoiceFilter(
+        widget=FastSelect, label=_("部分"), queryset=None, empty_label=_("全部部分")
+    )
     unit = django_filters.ModelChoiceFilter(
-        label=_("单位"), queryset=None, empty_label=_("全部单位"), method="by_assignment"
+        widget=FastSelect, label=_("单位"), queryset=None, empty_label=_("全部单位"), method="by_assignment"
     )
     unit_kind = django_filters.ChoiceFilter(
-        label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), method="by_assignment"
+        widget=FastSelect, label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), method="by_assignment"
     )
     role = django_filters.ChoiceFilter(
-        label=_("分工"), choices=Assignment.Role.choices, empty_label=_("牵头或责任"), method="by_assignment"
+        widget=FastSelect, label=_("分工"), choices=Assignment.Role.choices, empty_label=_("牵头或责任"), method="by_assignment"
     )
     # bounded: SQLite refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too complex")
     q = django_filters.CharFilter(label=_("关键词"), method="filter_words", max_length=100)
@@ -67,18 +70,20 @@ class TaskFilter(django_filters.FilterSet):
 class ReportFilter(django_filters.FilterSet):
     """The review queue's filters: period, section, unit, unit kind, state."""
 
-    period = django_filters.ModelChoiceFilter(label=_("报送期"), queryset=None, empty_label=_("全部报送期"))
+    period = django_filters.ModelChoiceFilter(
+        widget=FastSelect, label=_("报送期"), queryset=None, empty_label=_("全部报送期")
+    )
     section = django_filters.ModelChoiceFilter(
-        label=_("部分"), queryset=None, empty_label=_("全部部分"), field_name="assignment__task__section"
+        widget=FastSelect, label=_("部分"), queryset=None, empty_label=_("全部部分"), field_name="assignment__task__section"
     )
     unit = django_filters.ModelChoiceFilter(
-        label=_("单位"), queryset=None, empty_label=_("全部单位"), field_name="assignment__unit"
+        widget=FastSelect, label=_("单位"), queryset=None, empty_label=_("全部单位"), field_name="assignment__unit"
     )
     unit_kind = django_filters.ChoiceFilter(
-        label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), field_name="assignment__unit__kind"
+        widget=FastSelect, label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), field_name="assignment__unit__kind"
     )
     state = django_filters.ChoiceFilter(
-        label=_("状态"), choices=ProgressReport.State.choices, empty_label=_("全部状态")
+        widget=FastSelect, label=_("状态"), choices=ProgressReport.State.choices, empty_label=_("全部状态")
     )
 
     class Meta:

@@ -5,6 +5,11 @@ of rows (未报送与催办), where a template loop costs more than the rest of 
 `format_html`, so it is escaped.
 """
 
+from django import forms
+from django.forms.utils import flatatt
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -31,10 +36,15 @@ def state_badge(report):
     return format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
 
 
-def missing_rows(rows, can_act):
-    """The table rows of one unit on 未报送与催办: tick box, task number and title, report state, light, urged."""
+def missing_rows(rows, can_act, seen=None):
+    """The table rows of one unit on 未报送与催办: tick box, task number and title, report state, light, urged.
+
+    `seen` (a dict) carries the titles, badges and lights already made from one unit to the next.
+    """
     choose = _("选择")
-    titles, badges, lights = {}, {}, {}  # the same few titles, states and lights recur on every row
+    seen = {} if seen is None else seen
+    # the same few titles, states and lights recur on every row
+    titles, badges, lights = (seen.setdefault(name, {}) for name in ("titles", "badges", "lights"))
     parts = []
     for row in rows:
         task = row.assignment.task
@@ -43,7 +53,7 @@ def missing_rows(rows, can_act):
         state = row.report.state if row.report else None
         if state not in badges:
             badges[state] = state_badge(row.report)
-        lit = (row.status.light, row.status.reason) if row.status else None
+        lit = (row.status.light, str(row.status.reason)) if row.status else None
         if lit not in lights:
             lights[lit] = light(row.status)
         tick = (
@@ -104,3 +114,70 @@ def unit_chips(lead, responsible, pending_groups):
         others,
         pending,
     )
+
+
+def url_pattern(name):
+    """A detail URL with `{}` where the id goes: reversed once, then filled per row (str.format)."""
+    return reverse(name, args=[999999999]).replace("999999999", "{}")
+
+
+def review_rows(reports, can_act):
+    """The review queue's table rows: tick box (submitted reports, for coordinators), task, unit and role,
+    period, state, progress, when submitted, and the start of the text as a link to the report."""
+    task_url, report_url = url_pattern("tasks:task_detail"), url_pattern("tasks:report_detail")
+    choose, unwritten = _("选择"), _("（未填写）")
+    badges, parts = {}, []
+    for report in reports:
+        assignment, task = report.assignment, report.assignment.task
+        tick = ""
+        if can_act:
+            if report.state == report.State.SUBMITTED:
+                tick = format_html(
+                    '<input type="checkbox" name="report" value="{}" aria-label="{} {} {}">'
+                    '<input type="hidden" name="version_{}" value="{}">',
+                    report.pk, choose, assignment.unit.short_name, task.number, report.pk, report.version,
+                )
+            tick = format_html("<td>{}</td>", tick)
+        if report.state not in badges:
+            badges[report.state] = state_badge(report)
+        submitted = (
+            format_date(timezone.localtime(report.submitted_at), "Y-m-d H:i") if report.submitted_at else "—"
+        )
+        parts.append(
+            format_html(
+                '<tr>{}<td class="num"><a href="{}">{}</a></td>'
+                '<td>{} <span class="role role-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td>'
+                '<td class="nowrap">{}</td><td><a href="{}">{}</a></td></tr>',
+                tick,
+                task_url.format(task.pk),
+                task.number,
+                assignment.unit.short_name,
+                assignment.role,
+                assignment.get_role_display(),
+                report.period.name,
+                badges[report.state],
+                report.get_progress_display(),
+                submitted,
+                report_url.format(report.pk),
+                Truncator(report.body).chars(80) or unwritten,
+            )
+        )
+    return SafeString("".join(parts))  # every part is format_html's output
+
+
+class FastSelect(forms.Select):
+    """A <select> written in Python. Django renders each option through a template, ~25 µs apiece; a unit
+    filter offers a hundred or more. Same markup, same escaping (format_html), no option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if key in chosen else "", label)
+                for key, label in (("" if value is None else str(value), label) for value, label in self.choices)
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)

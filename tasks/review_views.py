@@ -23,6 +23,7 @@ from .workdays import WorkCalendar
 
 State = ProgressReport.State
 PAGE_SIZE = 50
+UNITS_PER_PAGE = 20  # 未报送与催办: a page lists this many units with all their rows
 
 
 def require_coordinator(user):
@@ -40,40 +41,58 @@ def live_plans():
     return WorkPlan.objects.filter(status=WorkPlan.Status.ACTIVE)
 
 
+def review_plan(request, plans):
+    """The plan the review pages show: ?plan=, else the plan of ?period=, else the newest live plan.
+
+    A province-wide database holds one live plan per city; the queue, its filter choices and its counts are
+    those of one plan, so they stay the size of one city's plan however many cities share the database.
+    """
+    by_pk = {plan.pk: plan for plan in plans}
+    wanted = access.parse_pk(request.GET.get("plan"))
+    if wanted not in by_pk:
+        period = access.parse_pk(request.GET.get("period"))
+        if period:
+            wanted = ReportingPeriod.objects.filter(pk=period).order_by().values_list("plan_id", flat=True).first()
+    return by_pk.get(wanted) or (plans[0] if plans else None)
+
+
 def review_queue(request):
-    """审核: reports filtered by period, section, unit, unit kind and state; accept several at once."""
+    """审核: one plan's reports filtered by period, section, unit, unit kind and state; accept several at once."""
     access.require_reader(request.user)
-    plans = live_plans()
+    plans = list(live_plans())
+    plan = review_plan(request, plans)
     data = request.GET.copy()
     if "state" not in data:
         data["state"] = State.SUBMITTED
     reports = (
-        ProgressReport.objects.filter(period__plan__in=plans)
+        ProgressReport.objects.filter(period__plan=plan)
         .select_related("assignment__task", "assignment__unit", "period")
         .defer("problems", "next_steps", "review_note")
         .order_by("submitted_at", "pk")
     )
-    report_filter = ReportFilter(data, queryset=reports, plans=plans)
+    report_filter = ReportFilter(data, queryset=reports, plans=[plan] if plan else [])
     page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # counted on the (period, state) index alone
     counts = dict(
-        ProgressReport.objects.filter(period_id__in=ReportingPeriod.objects.filter(plan__in=plans).values("pk"))
-        .values_list("state")
-        .annotate(n=Count("*"))
-        .order_by()
+        ProgressReport.objects.filter(period__plan=plan).values_list("state").annotate(n=Count("*")).order_by()
     )
     query = data.copy()
     query.pop("page", None)
+    if plan is not None:
+        query["plan"] = plan.pk
+    can_act = access.can_review(request.user)
     return render(
         request,
         "tasks/review_queue.html",
         {
-            "review_plans": live_plans(),
+            "review_plans": plans,
+            "review_plan": plan,
             "filter": report_filter,
             "page": page,
+            "rows": html.review_rows(page, can_act),
             "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
             "query": query.urlencode(),
-            "can_act": access.can_review(request.user),
+            "can_act": can_act,
         },
     )
 
@@ -96,26 +115,37 @@ def review_accept_many(request):
     return redirect(f"{reverse('tasks:review_queue')}?{request.POST.get('query', '')}")
 
 
-def _chosen_period(request, plans):
-    all_periods = list(ReportingPeriod.objects.filter(plan__in=plans).select_related("plan").order_by("due_on", "pk"))
+def _chosen_period(request, plan):
+    """The period asked for (?period=) among the plan's, else its current one; and all the plan's periods."""
+    all_periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("due_on", "pk")) if plan else []
+    for period in all_periods:
+        period.plan = plan  # str(period) names the plan
     wanted = request.GET.get("period") or request.POST.get("period") or ""
     return periods.chosen_period(all_periods, wanted), all_periods
 
 
 def missing_reports(request):
-    """未报送: assignments of a period with no submitted or accepted report, to urge them."""
+    """未报送: assignments of a period with no submitted or accepted report, to urge them; 20 units a page."""
     access.require_reader(request.user)
-    period, all_periods = _chosen_period(request, live_plans())
-    rows, by_unit, urged = [], [], {}
+    plans = list(live_plans())
+    plan = review_plan(request, plans)
+    period, all_periods = _chosen_period(request, plan)
+    by_unit, total, page = [], 0, None
     if period is not None:
         reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
         missing = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
         if request.GET.get("unit_kind") in Unit.Kind.values:
             missing = missing.filter(unit__kind=request.GET["unit_kind"])
+        # one row per unit (counted in the database), then the page's units in full
+        per_unit = list(
+            missing.values_list("unit_id").annotate(n=Count("pk")).order_by("unit__order", "unit__name", "unit_id")
+        )
+        total = sum(n for _unit, n in per_unit)
+        page = Paginator(per_unit, UNITS_PER_PAGE).get_page(request.GET.get("page"))
         assignments = list(
-            selectors.last_submitted(missing)
+            selectors.last_submitted(missing.filter(unit_id__in=[unit for unit, _n in page]))
             .select_related("task", "unit")
-            .order_by("unit__order", "unit__name", "task__number")
+            .order_by("unit__order", "unit__name", "unit_id", "task__number")
         )
         rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load())
         urged = dict(
@@ -129,19 +159,27 @@ def missing_reports(request):
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
-        can_act = access.can_review(request.user)
+        can_act, seen = access.can_review(request.user), {}
         for unit_rows in units.values():
-            unit_rows.html = html.missing_rows(unit_rows, can_act)
+            unit_rows.html = html.missing_rows(unit_rows, can_act, seen)
         by_unit = list(units.items())
+    query = request.GET.copy()
+    query.pop("page", None)
+    if period is not None:
+        query["period"] = period.pk
     return render(
         request,
         "tasks/missing_reports.html",
         {
-            "review_plans": live_plans(),
+            "review_plans": plans,
+            "review_plan": plan,
             "period": period,
             "periods": all_periods,
             "by_unit": by_unit,
-            "total": len(rows),
+            "total": total,
+            "unit_count": page.paginator.count if page else 0,
+            "page": page,
+            "query": query.urlencode(),
             "unit_kinds": Unit.Kind.choices,
             "unit_kind": request.GET.get("unit_kind", ""),
             "can_act": access.can_review(request.user),
@@ -206,7 +244,7 @@ def receipts(request, pk):
         request,
         "tasks/receipts.html",
         {
-            "review_plans": live_plans(),
+            "review_plan": plan,
             "plan": plan,
             "counts": [(value, label, counts.get(value, 0)) for value, label in Assignment.Receipt.choices],
             "contested": [(a, ReassignForm(assignment=a, prefix=f"a{a.pk}")) for a in contested],
@@ -253,7 +291,7 @@ def extensions(request):
         request,
         "tasks/extensions.html",
         {
-            "review_plans": live_plans(),
+            "review_plan": review_plan(request, list(live_plans())),
             "pending": [(r, ExtensionDecisionForm(prefix=f"e{r.pk}")) for r in pending],
             "decided": requests.exclude(state=ExtensionRequest.State.PENDING).order_by("-decided_at")[:50],
             "can_act": access.can_review(request.user),
@@ -319,7 +357,7 @@ def period_list(request, pk):
         request,
         "tasks/period_list.html",
         {
-            "review_plans": live_plans(),
+            "review_plan": plan,
             "plan": plan,
             "rows": [(p, calendar.workdays_left(on, p.due_on)) for p in rows],
             "assignment_count": assignment_count,

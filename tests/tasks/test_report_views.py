@@ -269,7 +269,8 @@ def test_review_queue_query_count_is_flat(login, plan, period):
         response = client.get(url)
     assert response.context["page"].paginator.count == 60
     assert len(large) == len(small)
-    assert len(small) <= 13  # session, user, groups, memberships, bell, 3 filter choice lists, counts, plans, page
+    # session, user, groups, memberships, bell, live plans, the period's plan, 3 filter choice lists, counts, page
+    assert len(small) <= 14
 
 
 def test_the_leader_reads_the_queue_but_cannot_act(login, period, county):
@@ -281,7 +282,7 @@ def test_the_leader_reads_the_queue_but_cannot_act(login, period, county):
 
 def test_urging_a_unit_notifies_its_reporters_and_is_recorded(login, plan, period, county):
     client = login(COORDINATOR)
-    missing = client.get(reverse("tasks:missing_reports"), {"period": period.pk})
+    missing = client.get(reverse("tasks:missing_reports"), {"period": period.pk, "unit_kind": "county"})
     assert any(unit.short_name == "东昌府区" for unit, rows in missing.context["by_unit"])
     before = Notification.objects.filter(recipient=user(COUNTY_REPORTER)).count()
     response = client.post(reverse("tasks:urge"), {"period": period.pk, "unit": county.unit_id, "note": "请本周内报送"}, follow=True)
@@ -436,3 +437,55 @@ def test_missing_reports_filter_by_unit_kind(login, period):
     kinds = {unit.kind for unit, rows in response.context["by_unit"]}
     assert kinds == {"county"}
     assert response.context["total"] == Assignment.objects.filter(task__plan=period.plan, unit__kind="county").count()
+
+
+def test_missing_reports_pages_by_unit_and_counts_them_all(login, plan, period):
+    """20 units a page, each with all its rows; the totals above count every unit of the period."""
+    units = list(
+        Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("order", "name", "pk")
+    )
+    assert len(units) > 20
+    client = login(COORDINATOR)
+    url = reverse("tasks:missing_reports")
+    first = client.get(url, {"period": period.pk})
+    assert [unit for unit, _rows in first.context["by_unit"]] == units[:20]
+    assert first.context["unit_count"] == len(units)
+    assert first.context["total"] == Assignment.objects.filter(task__plan=plan).count()
+    for unit, rows in first.context["by_unit"]:
+        assert len(rows) == Assignment.objects.filter(task__plan=plan, unit=unit).count()
+    page = text(first)
+    assert f"涉及 {len(units)} 个单位" in page and "第 1 / 3 页" in page
+    assert f"period={period.pk}&page=2" in page
+    second = client.get(url, {"period": period.pk, "page": 2})
+    assert [unit for unit, _rows in second.context["by_unit"]] == units[20:40]
+    last = client.get(url, {"period": period.pk, "page": 99})  # past the end: the last page
+    assert [unit for unit, _rows in last.context["by_unit"]] == units[40:]
+
+
+def test_urging_from_a_later_page_returns_to_it(login, plan, period):
+    client = login(COORDINATOR)
+    page_url = reverse("tasks:missing_reports") + f"?period={period.pk}&page=2"
+    unit, _rows = client.get(page_url).context["by_unit"][0]
+    assert f'name="next" value="{reverse("tasks:missing_reports")}?period={period.pk}&amp;page=2"' in text(
+        client.get(page_url)
+    )
+    response = client.post(reverse("tasks:urge"), {"period": period.pk, "unit": unit.pk, "next": page_url})
+    assert response.status_code == 302 and response["Location"] == page_url
+    assert AssignmentEvent.objects.filter(action="urge", period=period, assignment__unit=unit).exists()
+
+
+def test_missing_reports_query_count_is_flat(login, plan, period):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(COORDINATOR)
+    url = reverse("tasks:missing_reports") + f"?period={period.pk}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    for assignment in Assignment.objects.filter(task__plan=plan)[:200]:
+        ProgressReport.objects.create(assignment=assignment, period=period, body="x", state=State.SUBMITTED)
+    with CaptureQueriesContext(connection) as fewer:
+        response = client.get(url)
+    assert response.context["total"] == Assignment.objects.filter(task__plan=plan).count() - 200
+    assert len(fewer) == len(many) <= 13

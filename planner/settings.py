@@ -136,6 +136,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound on the server, and a statement run PG_PREPARE_THRESHOLD times on one connection is
+    # prepared: PostgreSQL then skips parsing and planning it (half its CPU under load, docs/PERFORMANCE.md).
+    # 0 keeps psycopg's client-side binding and prepares nothing (needed behind PgBouncer in transaction mode).
+    PG_PREPARE_THRESHOLD = envint("PG_PREPARE_THRESHOLD", 2)
+    if PG_PREPARE_THRESHOLD > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": PG_PREPARE_THRESHOLD}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "units.User"

@@ -5,15 +5,15 @@ through `tasks.workflow`."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from units.roles import roles_for
 
-from . import access, selectors, workflow
+from . import access, html, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, WorkPlan
 from .periods import chosen_period
@@ -26,13 +26,13 @@ State = ProgressReport.State
 def next_action(row, user):
     """What the person should do next with this row: (label, url, is_primary)."""
     assignment, period, report = row.assignment, row.period, row.report
-    write_url = reverse("tasks:report_edit", args=[assignment.pk, period.pk])
+    write_url = html.url_pattern("tasks:report_edit", 2).format(assignment.pk, period.pk)
     writer = access.can_write(user, assignment)
     if report is None:
         if writer and not period.locked:
             return _("填写报告"), write_url, True
         return _("未填写"), "", False
-    view_url = report.get_absolute_url()
+    view_url = html.url_pattern("tasks:report_detail").format(report.pk)
     if report.is_editable_state and not period.locked:
         if writer:
             if report.state == State.RETURNED:
@@ -70,6 +70,12 @@ def my_tasks(request):
         "tasks/my_tasks.html",
         {
             "rows": rows,
+            "rows_html": html.my_task_rows(
+                rows,
+                show_unit=len(roles.unit_ids) > 1,
+                reporter_unit_ids=roles.reporter_unit_ids,
+                csrf_token=get_token(request),
+            ),
             "units": roles.units,
             "plans": [
                 {"plan": plan, "periods": periods.get(plan_id, []), "period": chosen.get(plan_id)}

@@ -45,13 +45,7 @@ def state_label(value):
 @register.filter
 def days_left(days):
     """Working days left in words: 还剩 3 个工作日 / 今天截止 / 逾期 2 个工作日."""
-    if days is None:
-        return ""
-    if days > 0:
-        return _("还剩 %(n)s 个工作日") % {"n": days}
-    if days == 0:
-        return _("今天截止")
-    return _("逾期 %(n)s 个工作日") % {"n": -days}
+    return html.days_left(days)
 
 
 @register.filter

@@ -1,6 +1,8 @@
 """The navigation, built from the same role checks the views use: a menu never offers what one may not do."""
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from notifications.service import unread_count
@@ -12,19 +14,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = roles_for(user)
-    items = [("home", reverse("home"), _("首页"))]
-    if roles.unit_ids:
-        items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
-    items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
-    if roles.sees_everything:
-        items.append(("dashboard", reverse("planner:dashboard"), _("领导驾驶舱")))
-        items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
-        items.append(("annual", reverse("planner:annual_report"), _("年度报告")))
-    if roles.is_coordinator:
-        items.append(("users", reverse("units:user_list"), _("单位用户")))
-        items.append(("audit", reverse("audit:log"), _("审计日志")))
-    if user.is_staff:
-        items.append(("admin", reverse("admin:index"), _("管理")))
+    flags = (bool(roles.unit_ids), roles.sees_everything, roles.is_coordinator, user.is_staff)
+    items = menu(flags, get_script_prefix())
     current = request.resolver_match.url_name if request.resolver_match else ""
     active = {
         "home": "home",
@@ -56,3 +47,23 @@ def navigation(request):
         "user_roles": roles,
         "unread_notifications": unread_count(user),
     }
+
+
+@lru_cache(maxsize=64)
+def menu(flags, _prefix):
+    """The menu for one combination of roles, its URLs reversed once per process (and script prefix)."""
+    has_units, sees_everything, is_coordinator, is_staff = flags
+    items = [("home", reverse("home"), _("首页"))]
+    if has_units:
+        items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
+    items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
+    if sees_everything:
+        items.append(("dashboard", reverse("planner:dashboard"), _("领导驾驶舱")))
+        items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
+        items.append(("annual", reverse("planner:annual_report"), _("年度报告")))
+    if is_coordinator:
+        items.append(("users", reverse("units:user_list"), _("单位用户")))
+        items.append(("audit", reverse("audit:log"), _("审计日志")))
+    if is_staff:
+        items.append(("admin", reverse("admin:index"), _("管理")))
+    return tuple(items)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tasks import workflow
 from tasks.html import FastSelect
-from tasks.models import Assignment, ProgressReport, ReportingPeriod
+from tasks.models import ProgressReport
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEADER, user
 from units.models import Unit
 
@@ -52,11 +52,7 @@ def test_fast_select_escapes_labels_and_values():
     assert '<option value="&quot;&gt;&lt;script&gt;" selected>&lt;b&gt;单位&lt;/b&gt; &amp; 其他</option>' in html
 
 
-def test_the_review_rows_escape_the_report_text_and_offer_ticks_to_coordinators_only(login, plan):
-    period = ReportingPeriod.objects.create(
-        plan=plan, name="测试期", starts_on="2022-07-01", ends_on="2022-09-30", due_on="2099-10-12"
-    )
-    county = Assignment.objects.get(task__plan=plan, task__number=1, unit__short_name="东昌府区")
+def test_the_review_rows_escape_the_report_text_and_offer_ticks_to_coordinators_only(login, period, county):
     reporter = user(COUNTY_REPORTER)
     report = workflow.save_report(
         assignment=county, period=period, user=reporter, data={"body": "<script>alert(1)</script>" + "进" * 100}

@@ -16,14 +16,6 @@ State = ProgressReport.State
 
 
 @pytest.fixture
-def period(plan):
-    return ReportingPeriod.objects.create(
-        plan=plan, name="测试期", starts_on=datetime.date(2022, 7, 1), ends_on=datetime.date(2022, 9, 30),
-        due_on=datetime.date(2099, 10, 12),
-    )
-
-
-@pytest.fixture
 def other(plan):
     """A second live plan (another city's) with one unit of its own, one task, one period and one submitted
     report of that unit."""

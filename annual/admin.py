@@ -2,18 +2,12 @@
 
 from django.contrib import admin
 
+from units.admin import ViewOnlyAdminMixin
+
 from .models import AnnualReport, ReportPart
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReportPartInline(ReadOnlyMixin, admin.TabularInline):
+class ReportPartInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = ReportPart
     extra = 0
     fields = ("key", "kind", "task", "edited", "version", "updated_at", "updated_by")
@@ -22,7 +16,7 @@ class ReportPartInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AnnualReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("title", "plan", "period", "issuer", "date", "assembled_at", "assembled_by", "updated_at")
     list_select_related = ("plan", "period", "period__plan", "assembled_by")
     search_fields = ("title", "plan__title", "plan__doc_number")
@@ -30,7 +24,7 @@ class AnnualReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportPart)
-class ReportPartAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReportPartAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "report", "kind", "edited", "version", "updated_at", "updated_by")
     list_filter = ("kind", "edited")
     list_select_related = ("report", "task", "updated_by")

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from units.admin import ViewOnlyAdminMixin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the log is written by the application alone."""
 
     list_display = ("at", "username", "action", "model", "object_repr", "ip", "path")
@@ -13,12 +15,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("user",)
     readonly_fields = [field.name for field in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False

@@ -3,37 +3,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from units.admin import ViewOnlyAdminMixin
+
 from .models import Notification, OutboxEmail, SentReminder
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "recipient", "title", "read_at", "emailed_at")
     list_filter = ("read_at", "emailed_at")
     list_select_related = ("recipient",)
     search_fields = ("title", "recipient__username", "recipient__full_name")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SentReminder)
-class SentReminderAdmin(admin.ModelAdmin):
+class SentReminderAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("sent_at", "key", "recipients")
     search_fields = ("key",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """The outbox, read only; "立即重试" makes pending or failed e-mails due now (failed ones get new attempts)."""
 
     list_display = ("created_at", "to", "subject", "status", "attempts", "last_error", "next_attempt_at", "sent_at")
@@ -41,15 +31,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     search_fields = ("to", "subject")
     date_hierarchy = "created_at"
     actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # nothing is lost: a sent or failed e-mail stays on record
+    deletable = False  # nothing is lost: a sent or failed e-mail stays on record
 
     def has_retry_permission(self, request):
         return request.user.has_perm("notifications.change_outboxemail")

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from units.admin import ViewOnlyAdminMixin
 from units.resources import EXCEL_FORMATS
 
 from . import workflow
@@ -22,17 +23,10 @@ from .models import (
 from .resources import TaskResource
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Records written by tasks.workflow: readable here, never edited or deleted."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False
 
 
 class SectionInline(admin.TabularInline):

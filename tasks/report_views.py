@@ -83,7 +83,6 @@ def my_tasks(request):
             ],
             "pending_receipt": pending_receipt,
             "assignments": assignments,
-            "reporter_unit_ids": roles.reporter_unit_ids,
         },
     )
 

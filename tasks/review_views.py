@@ -120,8 +120,7 @@ def _chosen_period(request, plan):
     all_periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("due_on", "pk")) if plan else []
     for period in all_periods:
         period.plan = plan  # str(period) names the plan
-    wanted = request.GET.get("period") or request.POST.get("period") or ""
-    return periods.chosen_period(all_periods, wanted), all_periods
+    return periods.chosen_period(all_periods, request.GET.get("period", "")), all_periods
 
 
 def missing_reports(request):
@@ -131,6 +130,7 @@ def missing_reports(request):
     plan = review_plan(request, plans)
     period, all_periods = _chosen_period(request, plan)
     by_unit, total, page = [], 0, None
+    can_act = access.can_review(request.user)
     if period is not None:
         reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
         missing = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
@@ -159,7 +159,7 @@ def missing_reports(request):
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
-        can_act, seen = access.can_review(request.user), {}
+        seen = {}
         for unit_rows in units.values():
             unit_rows.html = html.missing_rows(unit_rows, can_act, seen)
         by_unit = list(units.items())
@@ -182,8 +182,7 @@ def missing_reports(request):
             "query": query.urlencode(),
             "unit_kinds": Unit.Kind.choices,
             "unit_kind": request.GET.get("unit_kind", ""),
-            "can_act": access.can_review(request.user),
-            "note_form": NoteForm(),
+            "can_act": can_act,
         },
     )
 

@@ -7,6 +7,22 @@ from .models import Membership, Unit, UnitAlias, UnitGroup, User
 from .resources import EXCEL_FORMATS, UnitResource
 
 
+class ViewOnlyAdminMixin:
+    """Records the application writes: shown in the admin, never added or changed there. `deletable = False`
+    also forbids deleting them; otherwise deleting is allowed as the admin class would allow it."""
+
+    deletable = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1

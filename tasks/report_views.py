@@ -97,7 +97,8 @@ def report_edit(request, pk, period_pk):
     period = _period_for(assignment, period_pk)
     if not access.can_write(request.user, assignment):
         raise PermissionDenied(_("只有本单位的联络员可以填写这份报告。"))
-    report = ProgressReport.objects.filter(assignment=assignment, period=period).first()
+    # (no ordering: the default one joins the period, plan, task and unit tables for a one-row answer)
+    report = ProgressReport.objects.filter(assignment=assignment, period=period).order_by().first()
     if report is not None:
         report.assignment, report.period = assignment, period
     readonly_reason = ""

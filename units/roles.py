@@ -4,6 +4,9 @@ Site-wide roles are Django groups: `coordinator` (统筹/督办人员) and `lead
 A person's role inside a unit is a `Membership` (reporter 联络员 / approver 审核人).
 """
 
+from functools import lru_cache
+
+from django.db import connection
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -28,13 +31,19 @@ class Roles:
     def _group_names(self):
         if not self.user.is_authenticated:
             return frozenset()
-        return frozenset(self.user.groups.values_list("name", flat=True))
+        return frozenset(name for (name,) in _fetch(_group_names_sql(), self.user.pk))
+
+    @cached_property
+    def _membership_rows(self):
+        """(role, *the unit's columns) of each membership in an active unit, in the units' order."""
+        if not self.user.is_authenticated:
+            return []
+        return _fetch(_memberships_sql(), self.user.pk)
 
     @cached_property
     def memberships(self):
-        if not self.user.is_authenticated:
-            return []
-        return list(self.user.memberships.select_related("unit").filter(unit__is_active=True))
+        """(unit id, role) of each membership in an active unit, in the units' order."""
+        return [(row[1], row[0]) for row in self._membership_rows]
 
     @property
     def is_coordinator(self):
@@ -51,23 +60,30 @@ class Roles:
 
     @cached_property
     def reporter_unit_ids(self):
-        return {m.unit_id for m in self.memberships if m.role == "reporter"}
+        return {unit_id for unit_id, role in self.memberships if role == "reporter"}
 
     @cached_property
     def approver_unit_ids(self):
-        return {m.unit_id for m in self.memberships if m.role == "approver"}
+        return {unit_id for unit_id, role in self.memberships if role == "approver"}
 
     @cached_property
     def unit_ids(self):
-        return {m.unit_id for m in self.memberships}
+        return {unit_id for unit_id, _role in self.memberships}
 
-    @property
+    @cached_property
     def units(self):
+        """The user's active units, in the units' order."""
+        from .models import Unit
+
+        fields = Unit._meta.concrete_fields
+        names = [field.attname for field in fields]
         seen, units = set(), []
-        for membership in self.memberships:
-            if membership.unit_id not in seen:
-                seen.add(membership.unit_id)
-                units.append(membership.unit)
+        for _role, unit_id, *columns in self._membership_rows:
+            if unit_id not in seen:
+                seen.add(unit_id)
+                # to_python: SQLite answers 1 for a boolean
+                values = [field.to_python(value) for field, value in zip(fields, [unit_id, *columns], strict=True)]
+                units.append(Unit.from_db(connection.alias, names, values))
         return units
 
     @property
@@ -81,9 +97,49 @@ class Roles:
             labels.append(ROLE_LABELS[COORDINATOR])
         if self.is_leader:
             labels.append(ROLE_LABELS[LEADER])
-        for role in sorted({m.role for m in self.memberships}, reverse=True):
+        for role in sorted({role for _unit_id, role in self.memberships}, reverse=True):
             labels.append(ROLE_LABELS[role])
         return labels
+
+
+# The two queries every request makes are written in SQL: through the ORM, building them cost about 0.9 ms of
+# a request's 10–14 ms of Python (measured on PostgreSQL under the load test; see docs/PERFORMANCE.md).
+
+
+@lru_cache(maxsize=1)
+def _group_names_sql():
+    from django.contrib.auth.models import Group
+
+    from .models import User
+
+    field = User._meta.get_field("groups")
+    q = connection.ops.quote_name
+    return (
+        f"SELECT g.{q('name')} FROM {q(Group._meta.db_table)} g"
+        f" INNER JOIN {q(field.remote_field.through._meta.db_table)} link"
+        f" ON link.{q(field.m2m_reverse_name())} = g.{q('id')}"
+        f" WHERE link.{q(field.m2m_column_name())} = %s"
+    )
+
+
+@lru_cache(maxsize=1)
+def _memberships_sql():
+    from .models import Membership, Unit
+
+    q = connection.ops.quote_name
+    columns = ", ".join(f"u.{q(field.column)}" for field in Unit._meta.concrete_fields)
+    return (
+        f"SELECT m.{q('role')}, {columns} FROM {q(Membership._meta.db_table)} m"
+        f" INNER JOIN {q(Unit._meta.db_table)} u ON u.{q('id')} = m.{q('unit_id')}"
+        f" WHERE m.{q('user_id')} = %s AND u.{q('is_active')}"
+        f" ORDER BY u.{q('order')}, u.{q('name')}, m.{q('role')}"
+    )
+
+
+def _fetch(sql, user_pk):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_pk])
+        return cursor.fetchall()
 
 
 def roles_for(user):

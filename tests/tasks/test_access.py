@@ -247,3 +247,27 @@ def test_a_closed_plan_stays_readable_but_leaves_my_tasks(plan, reports, period)
     assert seen(COUNTY_REPORTER, reports, period) == {"county13", "county18"}
     assert access.get_report_for_user(reporter, reports["county13"].pk)
     assert not access.my_assignments(reporter).filter(task__plan=plan).exists()
+
+
+# --- the one-object check agrees with the querysets ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", [COUNTY_REPORTER, APPROVER, ZONE_REPORTER, LEAD_REPORTER, COORDINATOR, LEADER])
+def test_the_one_object_check_agrees_with_the_visible_querysets(plan, reports, draft_plan_report, username):
+    """get_assignment_for_user / get_report_for_user read by id and check in Python (`can_see_assignment`);
+    for every assignment and report they must say what `visible_assignments` / `visible_reports` say."""
+    Unit.objects.filter(name=ZONE).update(is_active=False)  # an inactive unit's members see nothing
+    person = user(username)
+    visible = set(access.visible_assignments(person).values_list("pk", flat=True))
+    for assignment in Assignment.objects.select_related("task__plan"):
+        assert access.can_see_assignment(person, assignment) == (assignment.pk in visible), assignment
+    visible_reports = set(access.visible_reports(person).values_list("pk", flat=True))
+    for report in ProgressReport.objects.all():
+        try:
+            access.get_report_for_user(person, report.pk)
+            shown = True
+        except Http404:
+            shown = False
+        assert shown == (report.pk in visible_reports), report
+    # the zone's reporter lost everything with the zone; every other role here sees some reports
+    assert bool(visible_reports) == (username != ZONE_REPORTER)

@@ -1,13 +1,15 @@
 """The HTML written in Python (`tasks/html.py`) against what Django's templates would write: same choices and
 selection, same escaping."""
 
+import copy
 import re
 
 import pytest
 from django import forms
 from django.urls import reverse
 
-from tasks import workflow
+from tasks import html, workflow
+from tasks.forms import MAX_TEXT, ReportForm, ReturnForm, ReviewForm
 from tasks.html import FastSelect
 from tasks.models import ProgressReport
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEADER, user
@@ -70,3 +72,89 @@ def test_the_review_rows_escape_the_report_text_and_offer_ticks_to_coordinators_
     assert report.state == ProgressReport.State.SUBMITTED
     leader_page = login(LEADER).get(url, {"period": period.pk}).content.decode()
     assert 'name="report"' not in leader_page and "&lt;script&gt;" in leader_page
+
+
+# --- form widgets written in Python ---------------------------------------------------------------------------
+
+
+def django_twin(widget):
+    """The same widget (attributes, choices) as the Django class it stands in for."""
+    twin = copy.deepcopy(widget)
+    twin.__class__ = next(cls for cls in type(widget).__mro__ if cls.__module__.startswith("django.forms"))
+    return twin
+
+
+def rendered_both_ways(make_form, readonly=False):
+    """{field name: (Python-rendered html, Django-rendered html)} of every field a Fast* widget renders."""
+    pairs = {}
+    for name, field in make_form().fields.items():
+        if not isinstance(field.widget, html.PythonRenderedWidget):
+            continue
+        written = []
+        for twin in (False, True):
+            form = make_form()
+            if twin:
+                form.fields[name].widget = django_twin(form.fields[name].widget)
+            if readonly:
+                form.fields[name].widget.attrs["readonly"] = True
+            if form.is_bound:
+                form.is_valid()  # errors add aria-invalid
+            written.append(str(form[name]))
+        pairs[name] = tuple(written)
+    return pairs
+
+
+TRICKY = '<script>alert("x")</script> & 第一段\n第二段'
+
+
+@pytest.mark.parametrize("case", ["new", "saved", "readonly", "invalid", "blank_post"])
+def test_the_report_form_widgets_write_what_djangos_templates_write(period, county, case):
+    report = None
+    if case in ("saved", "readonly"):
+        report = workflow.save_report(
+            assignment=county, period=period, user=user(COUNTY_REPORTER),
+            data={"progress": "behind", "body": TRICKY, "problems": "", "next_steps": "下一步"},
+        )
+    data = {
+        "invalid": {"version": "x", "progress": "nonsense", "body": "长" * (MAX_TEXT + 1), "problems": TRICKY},
+        "blank_post": {},
+    }.get(case)
+
+    def make_form():
+        return ReportForm(data, report=report) if data is not None else ReportForm(report=report)
+
+    pairs = rendered_both_ways(make_form, readonly=case == "readonly")
+    assert set(pairs) == {"version", "progress", "body", "problems", "next_steps"}
+    for name, (fast, django) in pairs.items():
+        assert fast == django, name
+    body = pairs["body"][0]
+    assert "<script>" not in body
+    if case == "saved":
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 第一段\n第二段</textarea>" in body
+        assert 'value="behind" id="id_progress_2" checked' in pairs["progress"][0]
+    if case == "invalid":
+        assert 'aria-invalid="true"' in body
+    if case == "readonly":
+        assert " readonly" in body
+
+
+@pytest.mark.parametrize("form_class", [ReviewForm, ReturnForm])
+@pytest.mark.parametrize("data", [None, {"version": "3", "note": TRICKY}, {"version": "", "note": ""}])
+def test_the_review_form_widgets_write_what_djangos_templates_write(form_class, data):
+    def make_form():
+        return form_class(data, initial={"version": 7}) if data is not None else form_class(initial={"version": 7})
+
+    pairs = rendered_both_ways(make_form)
+    assert set(pairs) == {"version", "note"}
+    for name, (fast, django) in pairs.items():
+        assert fast == django, name
+
+
+def test_the_radio_buttons_write_option_groups_and_escape_labels_as_django_does():
+    choices = [("", "<未选>"), ("组一", [("a", "甲 & 乙"), ("b", '"丙"')]), ("c", "丁")]
+    attrs = {"id": "id_pick", "class": "radios"}
+    for value in (None, "b", "c"):
+        fast = html.FastRadioSelect(choices=choices).render("pick", value, attrs=attrs)
+        django = forms.RadioSelect(choices=choices).render("pick", value, attrs=attrs)
+        assert fast == django
+    assert "&lt;未选&gt;" in fast and "<label>组一</label>" in fast

@@ -229,6 +229,7 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
+SESSION_ENGINE = "planner.sessions"  # Django's database sessions, read with one SQL query
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG and SECRET_KEY != DEMO_SECRET_KEY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -2,10 +2,11 @@
 
 The template filters (`planner_tags.light`, `state_badge`) use them, and so do pages whose lists run to hundreds
 of rows (未报送与催办), where a template loop costs more than the rest of the page. Every value goes through
-`format_html`, so it is escaped.
+`format_html`, or, in 我的任务's rows, through `esc` (the standard library's escape), so it is escaped.
 """
 
 from functools import lru_cache
+from html import escape as esc  # Django's escape() is this, wrapped for lazy strings
 
 from django import forms
 from django.forms.utils import flatatt
@@ -147,73 +148,73 @@ def days_left(days):
 def my_task_rows(rows, *, show_unit, reporter_unit_ids, csrf_token):
     """我的任务's table rows: task and section (with 签收 / 有异议 while unconfirmed), role (and 汇总各单位 for a
     lead unit), due date and working days left, light, report state (and a return note), the next step
-    (`row.action`: label, url, primary) and 申请延期 for the unit's reporters."""
+    (`row.action`: label, url, primary) and 申请延期 for the unit's reporters.
+
+    The page reporters open most, so each row is one f-string of values escaped by `esc` (the standard
+    library's escape, which Django's `escape` wraps), and what repeats from row to row — role, section,
+    due date and days left, light, badge — is made once per page.
+    """
     task_url = url_pattern("tasks:task_detail")
     confirm_url, contest_url = url_pattern("tasks:receipt_confirm"), url_pattern("tasks:receipt_contest")
     consolidation_url, extension_url = url_pattern("tasks:consolidation", 2), url_pattern("tasks:extension_request")
-    words = {
-        "confirm": _("签收"), "contest": _("有异议"), "contested": _("已提出异议，等待统筹人员处理"),
-        "consolidate": _("汇总各单位"), "deadline": _("完成时限"), "extension": _("申请延期"),
-    }
-    badges, lights, parts = {}, {}, []
+    consolidate_word, deadline_word = esc(_("汇总各单位")), esc(_("完成时限"))
+    extension_word = esc(_("申请延期"))
+    seen, parts = {}, []  # the pieces that repeat: role, section, due date, light, badge
     for row in rows:
         a, period, report, status = row.assignment, row.period, row.report, row.status
-        task = a.task
+        task, unit = a.task, a.unit
         receipt = ""
         if a.receipt == a.Receipt.PENDING:
             receipt = format_html(
                 '<div class="actions"><form method="post" action="{}" class="inline-form">'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><button type="submit">{}</button></form>'
                 ' <a class="button" href="{}">{}</a></div>',
-                confirm_url.format(a.pk), csrf_token, words["confirm"], contest_url.format(a.pk), words["contest"],
+                confirm_url.format(a.pk), csrf_token, _("签收"), contest_url.format(a.pk), _("有异议"),
             )
         elif a.receipt == a.Receipt.CONTESTED:
-            receipt = format_html('<div><span class="chip pending">{}</span></div>', words["contested"])
+            receipt = format_html('<div><span class="chip pending">{}</span></div>', _("已提出异议，等待统筹人员处理"))
         consolidate = ""
         if a.role == a.Role.LEAD and period is not None:
-            consolidate = format_html(
-                '<br><a href="{}">{}</a>', consolidation_url.format(a.task_id, period.pk), words["consolidate"]
-            )
-        due = ""
-        if period is not None:
-            due = format_html(
-                "{}<br><small>{}</small>", format_date(period.due_on, "Y-m-d"), days_left(status and status.days_left)
-            )
-        if a.deadline:
-            due = format_html(
-                '{}<br><small class="muted">{} {}</small>', due, words["deadline"], format_date(a.deadline, "Y-m-d")
-            )
+            consolidate = f'<br><a href="{consolidation_url.format(a.task_id, period.pk)}">{consolidate_word}</a>'
+        days = status and status.days_left
+        key = ("due", period and period.due_on, days, a.deadline)
+        if key not in seen:
+            due = ""
+            if period is not None:
+                due = f"{format_date(period.due_on, 'Y-m-d')}<br><small>{esc(days_left(days))}</small>"
+            if a.deadline:
+                due += f'<br><small class="muted">{deadline_word} {format_date(a.deadline, "Y-m-d")}</small>'
+            seen[key] = due
+        due = seen[key]
         state = report.state if report else None
-        if state not in badges:
-            badges[state] = state_badge(report)
-        lit = (status.light, str(status.reason)) if status else None
-        if lit not in lights:
-            lights[lit] = light(status)
+        if ("badge", state) not in seen:
+            seen["badge", state] = state_badge(report)
+        lit = ("light", status.light, str(status.reason)) if status else ("light",)
+        if lit not in seen:
+            seen[lit] = light(status)
+        if ("role", a.role) not in seen:
+            seen["role", a.role] = f'<span class="role role-{esc(a.role)}">{esc(a.get_role_display())}</span>'
+        if ("section", task.section_id) not in seen:
+            seen["section", task.section_id] = f"{esc(task.section.numeral)}、{esc(task.section.title)}"
         note = ""
         if report and report.state == report.State.RETURNED:
-            note = format_html('<br><small class="error-text">{}</small>', Truncator(report.review_note).chars(40))
+            note = f'<br><small class="error-text">{esc(Truncator(report.review_note).chars(40))}</small>'
         label, url, primary = row.action
-        step = (
-            format_html('<a class="button{}" href="{}">{}</a>', " primary" if primary else "", url, label)
-            if url
-            else format_html('<span class="muted">{}</span>', label)
-        )
+        if url:
+            step = f'<a class="button{" primary" if primary else ""}" href="{esc(url)}">{esc(label)}</a>'
+        else:
+            step = f'<span class="muted">{esc(label)}</span>'
         if a.unit_id in reporter_unit_ids:
-            step = format_html('{}<br><a href="{}"><small>{}</small></a>', step, extension_url.format(a.pk), words["extension"])
+            step += f'<br><a href="{extension_url.format(a.pk)}"><small>{extension_word}</small></a>'
+        short_name = esc(unit.short_name)
         parts.append(
-            format_html(
-                '<tr data-task="{}" data-unit="{}"><td class="num">{}</td>'
-                '<td><a href="{}">{}</a> <small class="muted">{}{}、{}</small>{}</td>'
-                '<td><span class="role role-{}">{}</span>{}</td><td class="nowrap">{}</td>'
-                "<td>{}</td><td>{}{}</td><td>{}</td></tr>",
-                task.number, a.unit.short_name, task.number,
-                task_url.format(task.pk), task.title,
-                f"{a.unit.short_name} · " if show_unit else "", task.section.numeral, task.section.title, receipt,
-                a.role, a.get_role_display(), consolidate, due,
-                lights[lit], badges[state], note, step,
-            )
+            f'<tr data-task="{task.number}" data-unit="{short_name}"><td class="num">{task.number}</td>'
+            f'<td><a href="{task_url.format(task.pk)}">{esc(task.title)}</a> <small class="muted">'
+            f'{f"{short_name} · " if show_unit else ""}{seen["section", task.section_id]}</small>{receipt}</td>'
+            f'<td>{seen["role", a.role]}{consolidate}</td><td class="nowrap">{due}</td>'
+            f'<td>{seen[lit]}</td><td>{seen["badge", state]}{note}</td><td>{step}</td></tr>'
         )
-    return SafeString("".join(parts))  # every part is format_html's output
+    return SafeString("".join(parts))  # each value escaped by esc() or made by format_html
 
 
 def review_rows(reports, can_act):

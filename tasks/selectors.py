@@ -94,7 +94,8 @@ def last_submitted(assignments):
 
 def reports_for(assignment_ids, period_ids, with_text=False):
     """{(assignment_id, period_id): report} in one query; the long texts only when asked for."""
-    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids)
+    # (no ordering: a dict needs none, and the default one joins the period, plan, task and unit tables)
+    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids).order_by()
     if not with_text:
         reports = reports.defer("body", "problems", "next_steps")
     return {(r.assignment_id, r.period_id): r for r in reports}

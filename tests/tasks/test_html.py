@@ -74,6 +74,27 @@ def test_the_review_rows_escape_the_report_text_and_offer_ticks_to_coordinators_
     assert 'name="report"' not in leader_page and "&lt;script&gt;" in leader_page
 
 
+def test_my_task_rows_escape_titles_names_and_return_notes(login, period, county):
+    """我的任务's rows are f-strings of escaped values: markup in a task title, a unit's short name, a section
+    title or a return note shows as text."""
+    reporter = user(COUNTY_REPORTER)
+    task = county.task
+    task.title = '<script>alert("t")</script>'
+    task.save()
+    task.section.title = "<i>部分</i>"
+    task.section.save()
+    Unit.objects.filter(pk=county.unit_id).update(short_name="<b>东昌府</b>")
+    report = workflow.submit(workflow.save_report(assignment=county, period=period, user=reporter,
+                                                  data={"body": "已完成。"}), reporter)
+    workflow.return_report(report, user(COORDINATOR), note='<img src=x onerror="alert(1)">请补充数据。')
+    page = login(COUNTY_REPORTER).get(reverse("tasks:my_tasks"), {"period": period.pk}).content.decode()
+    assert "<script>alert" not in page and "<i>部分" not in page and "<b>东昌府" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in page
+    assert 'data-unit="&lt;b&gt;东昌府&lt;/b&gt;"' in page
+    assert "&lt;i&gt;部分&lt;/i&gt;" in page
+    assert '<small class="error-text">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;请补充数据。</small>' in page
+
+
 # --- form widgets written in Python ---------------------------------------------------------------------------
 
 

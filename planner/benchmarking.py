@@ -31,9 +31,9 @@ from annual import assembly
 from annual.docx import write_docx
 from annual.ledger import write_ledger
 from annual.models import AnnualReport
+from importing.parser import parse_notice
+from importing.service import notice_as_json
 from planner import datagen
-from planner.importing.parser import parse_notice
-from planner.importing.service import notice_as_json
 from tasks.models import Assignment, ProgressReport, ReportingPeriod, Task, WorkPlan
 from units.models import Membership, Unit, User
 

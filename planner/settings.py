@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "annual",
     "dashboards",
     "audit",
+    "importing",
     "planner",
 ]
 

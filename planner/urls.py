@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from annual import urls as annual_urls
 from dashboards import urls as dashboard_urls
+from importing import urls as importing_urls
 from units import views as unit_views
 from units.forms import LoginForm
 
 from . import views
-from .importing import views as import_views
 
 admin.site.site_header = _("法治政府建设任务管理 · 系统管理")
 admin.site.site_title = _("系统管理")
@@ -19,8 +19,7 @@ admin.site.index_title = _("数据管理")
 handler500 = "planner.views.server_error"
 
 planner_patterns = [
-    path("plans/import/", import_views.import_plan, name="import_plan"),
-    path("plans/import/preview/", import_views.import_preview, name="import_preview"),
+    *importing_urls.urlpatterns,  # aliases: planner:import_plan … (the contract names), after the real ones
     *dashboard_urls.urlpatterns,
     *annual_urls.urlpatterns,
 ]
@@ -36,6 +35,7 @@ urlpatterns = [
     path("password/", unit_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("importing.urls")),
     path("", include((planner_patterns, "planner"))),
     path("", include("tasks.urls")),
     path("notifications/", include("notifications.urls")),

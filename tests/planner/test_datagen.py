@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.db.models.functions import Length
 
+from importing.parser import parse_notice
+from importing.service import notice_as_json
 from planner import datagen
-from planner.importing.parser import parse_notice
-from planner.importing.service import notice_as_json
 from tasks.models import Assignment, ProgressReport, ReportEvent, ReportingPeriod, Section, Task, WorkPlan
 from tests.conftest import DOC_NUMBER
 from units.models import Membership, Unit, User

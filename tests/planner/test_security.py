@@ -102,7 +102,7 @@ def site_pages(plan):
         reverse("tasks:period_list", args=[plan.pk]),
         reverse("planner:dashboard", args=[plan.pk]),
         reverse("planner:matrix", args=[plan.pk]),
-        reverse("planner:import_plan"),
+        reverse("importing:import_plan"),
         reverse("notifications:list"),
     ]
 

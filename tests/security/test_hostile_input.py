@@ -28,8 +28,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from annual.models import ReportPart
+from importing.views import SESSION_KEY
 from notifications.models import Notification
-from planner.importing.views import SESSION_KEY
 from tasks import workflow
 from tasks.forms import EARLIEST_DATE, LATEST_DATE
 from tasks.models import (
@@ -42,7 +42,7 @@ from tasks.models import (
     WorkPlan,
 )
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, PASSWORD
-from tests.planner.importing.test_service import NOTICE
+from tests.importing.test_service import NOTICE
 from tests.security.conftest import SECRET, SECRET_FILE
 from tests.tasks.test_permissions import PDF
 from units.models import Unit, UnitGroup, User
@@ -749,17 +749,17 @@ upload_contents = st.sampled_from(
 def test_plan_import(client, refs, data, files, decisions):
     with acting(client, COORDINATOR):
         plans_before = set(WorkPlan.objects.values_list("pk", flat=True))
-        response = post_multipart(client, reverse("planner:import_plan"), data, [("file", f) for f in files])
+        response = post_multipart(client, reverse("importing:import_plan"), data, [("file", f) for f in files])
         sane(response)
         if response.status_code != 302:
             return
-        page = client.get(reverse("planner:import_preview"))
+        page = client.get(reverse("importing:import_preview"))
         sane(page)
         stored = client.session.get(SESSION_KEY, {})
         no_nul(stored.get("text"), stored.get("name"))
         shows_escaped(page.content.decode(), stored.get("text"))
         digest = page.context["form"].initial["digest"] if page.context and "form" in page.context else ""
-        sane(client.post(reverse("planner:import_preview"), resolve(decisions, refs | {"@digest": digest})))
+        sane(client.post(reverse("importing:import_preview"), resolve(decisions, refs | {"@digest": digest})))
         for plan in WorkPlan.objects.exclude(pk__in=plans_before):
             no_nul(plan.title, plan.source_text)
             shows_escaped(
@@ -1005,8 +1005,8 @@ PAGES = {
     "planner:public_dashboard": (None, ["@plan"]),
     "planner:annual_report": (LEADER, ["@plan"]),
     "planner:ledger": (LEADER, ["@plan"]),
-    "planner:import_plan": (COORDINATOR, []),
-    "planner:import_preview": (COORDINATOR, []),
+    "importing:import_plan": (COORDINATOR, []),
+    "importing:import_preview": (COORDINATOR, []),
     "login": (None, []),
     # added by the unit-user and audit work; skipped while their URLs are not there
     "units:user_list": (COORDINATOR, []),
@@ -1084,7 +1084,7 @@ def read_page(client, world, refs, name, query):
     with acting(client, username):
         if name == "planner:public_dashboard":
             WorkPlan.objects.filter(pk=world["plan"].pk).update(public_dashboard=True)
-        if name == "planner:import_preview":
+        if name == "importing:import_preview":
             session = client.session
             session[SESSION_KEY] = {"text": HOSTILE_NOTICE, "year": None, "name": f"{SCRIPT}.txt"}
             session.save()
@@ -1335,18 +1335,18 @@ def store_markup(client, world, draft, what):
                 (LEADER, reverse("planner:annual_print", args=[plan.pk])),
             ]
         case "imported plan":
-            post(COORDINATOR, "planner:import_plan", [], {"text": HOSTILE_NOTICE})
-            digest = client.get(reverse("planner:import_preview")).context["form"].initial["digest"]
+            post(COORDINATOR, "importing:import_plan", [], {"text": HOSTILE_NOTICE})
+            digest = client.get(reverse("importing:import_preview")).context["form"].initial["digest"]
             post(
                 COORDINATOR,
-                "planner:import_preview",
+                "importing:import_preview",
                 [],
                 {"digest": digest, "action_0": "create", "kind_0": "city_department", "publish": "on"},
             )
             imported = WorkPlan.objects.get(doc_number="聊政办字〔2031〕77号")
             task = imported.tasks.get(number=1)
             return [
-                (COORDINATOR, reverse("planner:import_preview")),
+                (COORDINATOR, reverse("importing:import_preview")),
                 (COORDINATOR, reverse("tasks:plan_detail", args=[imported.pk]), [SCRIPT]),  # the titles
                 (COUNTY_REPORTER, reverse("tasks:task_detail", args=[task.pk])),
                 (COUNTY_REPORTER, reverse("tasks:task_list", args=[imported.pk]), [SCRIPT]),
@@ -1378,7 +1378,7 @@ def test_stored_markup_is_shown_escaped(client, world, draft, what):
             payloads = shown[0] if shown else [SCRIPT] if what == "period name" else [SCRIPT, IMG]
             login_as(client, username)
             response = client.get(url)
-            if url == reverse("planner:import_preview"):
+            if url == reverse("importing:import_preview"):
                 continue  # gone once imported: the preview was checked before confirming
             body = sane(response)
             assert response.status_code == 200, (what, url)
@@ -1425,8 +1425,8 @@ ATTACKED = {
     "notifications:list": "test_filter_pages",
     "notifications:open": "test_notifications",
     "notifications:read_all": "test_notifications",
-    "planner:import_plan": "test_plan_import",
-    "planner:import_preview": "test_plan_import",
+    "importing:import_plan": "test_plan_import",
+    "importing:import_preview": "test_plan_import",
     "planner:dashboard": "test_filter_pages",
     "planner:dashboard_units": "test_filter_pages",
     "planner:dashboard_units_xlsx": "test_heavy_filter_pages",

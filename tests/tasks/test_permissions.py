@@ -87,11 +87,12 @@ EXPECTED = {
     # the audit log: coordinators only, not even leaders
     "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
 }
-# Pages of the foundation, covered by tests/planner/test_pages.py, tests/planner/importing/test_views.py and
+# Pages of the foundation, covered by tests/planner/test_pages.py, tests/importing/test_views.py and
 # tests/tasks/*.
 COVERED_ELSEWHERE = {
     "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
-    "tasks:task_choose_group", "planner:import_plan", "planner:import_preview",
+    "tasks:task_choose_group", "importing:import_plan", "importing:import_preview",
+    "planner:import_plan", "planner:import_preview",  # aliases of the importing names
 }
 
 
@@ -219,7 +220,7 @@ def test_permission_matrix(client, world, name, role, django_user_model):
 
 def test_every_url_has_an_entry():
     names = set()
-    for app in ("tasks", "notifications", "planner", "units", "audit"):
+    for app in ("tasks", "notifications", "planner", "importing", "units", "audit"):
         resolver = get_resolver().namespace_dict[app][1]
         names |= {f"{app}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     missing = names - set(EXPECTED) - COVERED_ELSEWHERE

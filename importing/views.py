@@ -34,8 +34,8 @@ def import_plan(request):
             "year": form.cleaned_data.get("year"),
             "name": form.cleaned_data["source_name"],
         }
-        return redirect("planner:import_preview")
-    return render(request, "planner/import_plan.html", {"form": form})
+        return redirect("importing:import_preview")
+    return render(request, "importing/import_plan.html", {"form": form})
 
 
 def import_preview(request):
@@ -43,7 +43,7 @@ def import_preview(request):
     stored = request.session.get(SESSION_KEY)
     if not stored:
         messages.error(request, _("没有待确认的导入内容（可能已经导入，或登录已过期），请重新上传通知。"))
-        return redirect("planner:import_plan")
+        return redirect("importing:import_plan")
     notice = parse_notice(stored["text"], year=stored.get("year"))
     preview = preview_notice(notice)
     data = request.POST if request.method == "POST" else None
@@ -67,6 +67,6 @@ def import_preview(request):
             return redirect(plan)
     return render(
         request,
-        "planner/import_preview.html",
+        "importing/import_preview.html",
         {"notice": notice, "preview": preview, "form": form, "source_name": stored.get("name", "")},
     )

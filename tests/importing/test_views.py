@@ -11,13 +11,13 @@ from django.urls import reverse
 from notifications.models import Notification
 from tasks.models import Assignment, WorkPlan
 from tests.conftest import COORDINATOR, LEAD_REPORTER, LEADER
-from tests.planner.importing.test_service import NOTICE, SEED
+from tests.importing.test_service import NOTICE, SEED
 from units.models import Unit, UnitAlias, UnitGroup
 
 pytestmark = pytest.mark.django_db
 
-IMPORT = reverse("planner:import_plan")
-PREVIEW = reverse("planner:import_preview")
+IMPORT = reverse("importing:import_plan")
+PREVIEW = reverse("importing:import_preview")
 SEED_COPY = SEED.replace("〔2022〕9号", "〔2022〕19号")
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.importing.parser import NoticeError, normalize_name, parse_notice
+from importing.parser import NoticeError, normalize_name, parse_notice
 
 HERE = Path(__file__).resolve()
 PROJECT_SEED = HERE.parents[3] / "fixtures" / "plan_2022_notice.txt"

@@ -5,8 +5,8 @@ import zipfile
 import docx
 import pytest
 
-from planner.importing.parser import NoticeError, parse_notice
-from planner.importing.reader import MAX_UPLOAD_BYTES, read_notice_file
+from importing.parser import NoticeError, parse_notice
+from importing.reader import MAX_UPLOAD_BYTES, read_notice_file
 
 TEXT = "一、任务\n1. 做好工作。〔牵头单位:市司法局;责任单位:各县(市、区)人民政府〕"
 

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from planner.importing.parser import parse_notice
-from planner.importing.service import import_notice, notice_as_json, plan_data, preview_notice
+from importing.parser import parse_notice
+from importing.service import import_notice, notice_as_json, plan_data, preview_notice
 from tasks.models import Assignment, WorkPlan
 from tasks.plans import PlanDataError
 from units.models import Unit, UnitAlias, UnitGroup

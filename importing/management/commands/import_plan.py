@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planner.importing.parser import NoticeError, parse_notice
-from planner.importing.reader import read_notice_file
-from planner.importing.service import import_notice, notice_as_json, preview_notice
+from importing.parser import NoticeError, parse_notice
+from importing.reader import read_notice_file
+from importing.service import import_notice, notice_as_json, preview_notice
 from tasks.models import WorkPlan
 from tasks.plans import PlanDataError
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from planner import benchmarking
+from tooling import benchmarking
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.conf import global_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from planner import loadtest
 from tasks import workflow
 from tasks.models import Assignment, ProgressReport, ReportEvent
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, user
+from tooling import loadtest
 
 TEXT = {"progress": "on_track", "problems": "", "next_steps": ""}
 

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planner import datagen, loadtest
+from tooling import datagen, loadtest
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Generated data (planner.datagen, manage.py generate_data): deterministic, the promised shape, apart from
+"""Generated data (tooling.datagen, manage.py generate_data): deterministic, the promised shape, apart from
 the demo."""
 
 import hashlib
@@ -13,9 +13,9 @@ from django.db.models.functions import Length
 
 from importing.parser import parse_notice
 from importing.service import notice_as_json
-from planner import datagen
 from tasks.models import Assignment, ProgressReport, ReportEvent, ReportingPeriod, Section, Task, WorkPlan
 from tests.conftest import DOC_NUMBER
+from tooling import datagen
 from units.models import Membership, Unit, User
 from units.roles import roles_for
 

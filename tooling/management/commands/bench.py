@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planner import benchmarking, datagen
+from tooling import benchmarking, datagen
 
 
 class Command(BaseCommand):

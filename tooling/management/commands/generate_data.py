@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planner import datagen
+from tooling import datagen
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ call (a function run in-process). For each case:
 - the captured SELECTs re-executed `repeat` times on a plain cursor, rows fetched → the median of the
   summed time = `sql_ms`, the part of the server time spent in the database (writes are not replayed).
 
-The data is a generated dataset (`planner.datagen`); when the database has none for the scale and seed,
+The data is a generated dataset (`tooling.datagen`); when the database has none for the scale and seed,
 it is generated first.
 """
 
@@ -33,8 +33,8 @@ from annual.ledger import write_ledger
 from annual.models import AnnualReport
 from importing.parser import parse_notice
 from importing.service import notice_as_json
-from planner import datagen
 from tasks.models import Assignment, ProgressReport, ReportingPeriod, Task, WorkPlan
+from tooling import datagen
 from units.models import Membership, Unit, User
 
 NOTICE = settings.BASE_DIR / "fixtures" / "plan_2022_notice.txt"

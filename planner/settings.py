@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "audit",
     "importing",
     "planner",
+    "operations",
     "tooling",
 ]
 

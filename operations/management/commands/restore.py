@@ -1,11 +1,11 @@
-"""manage.py restore PATH [--yes]: replace the database and the attachments with a backup's (planner/backup.py)."""
+"""manage.py restore PATH [--yes]: replace the database and the attachments with a backup's (operations/backup.py)."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from planner.backup import BackupError, open_backup
+from operations.backup import BackupError, open_backup
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from notifications.models import Notification
-from planner.backup import dumped_models
+from operations.backup import dumped_models
 from tasks.models import ProgressReport, ReportAttachment
 from units.models import Unit, User
 
@@ -217,7 +217,7 @@ def test_backup_never_leaves_a_partial_archive_nor_overwrites_one(tmp_path, sett
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr("planner.backup._add_bytes", disk_full)  # fails at the last member, the manifest
+        patch.setattr("operations.backup._add_bytes", disk_full)  # fails at the last member, the manifest
         with pytest.raises(CommandError, match="写备份文件失败：.*No space left on device"):
             call_command("backup", stdout=io.StringIO())
     assert list((tmp_path / "backups").iterdir()) == []

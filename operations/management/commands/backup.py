@@ -1,8 +1,8 @@
-"""manage.py backup [--out PATH]: the database and the attachments in one .tar.gz (see planner/backup.py)."""
+"""manage.py backup [--out PATH]: the database and the attachments in one .tar.gz (see operations/backup.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planner.backup import BackupError, create_backup
+from operations.backup import BackupError, create_backup
 
 
 class Command(BaseCommand):

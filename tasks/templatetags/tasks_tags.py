@@ -1,11 +1,11 @@
+"""The template filters of the reporting pages (tasks' templates; the year-end report page and the import preview
+load them too): section numbers, status lights, days left, report-state badges, the change history."""
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 from tasks import html
 from tasks.models import ProgressReport, ReportAttachment, chinese_number
-from tasks.status import COLOURS, Light
 
 register = template.Library()
 
@@ -20,26 +20,6 @@ def cn_number(number):
 def light(status):
     """A status light with its words (for colour-blind readers and print): ● 逾期."""
     return html.light(status)
-
-
-@register.filter
-def light_mark(value):
-    """A light given by its value ("overdue"), as the same dot and words as `light`."""
-    if value not in Light.values:
-        return ""
-    return format_html(
-        '<span class="light light-{}"><span class="dot" aria-hidden="true"></span>{}</span>',
-        COLOURS[value],
-        Light(value).label,
-    )
-
-
-@register.filter
-def state_label(value):
-    """A report state's words from its value ("returned" → 已退回); '未填写' for none."""
-    if value in ProgressReport.State.values:
-        return ProgressReport.State(value).label
-    return _("未填写")
 
 
 @register.filter

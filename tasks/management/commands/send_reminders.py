@@ -1,5 +1,5 @@
 """manage.py send_reminders [--date YYYY-MM-DD] [--dry-run] — run daily by cron; the logic is in
-notifications/reminders.py."""
+tasks/reminders.py."""
 
 import datetime
 
@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.reminders import send_reminders
+from tasks.reminders import send_reminders
 
 KINDS = {"due": gettext_lazy("到期"), "overdue": gettext_lazy("逾期"), "digest": gettext_lazy("汇总")}
 

@@ -6,7 +6,7 @@ On a working day:
   calendar days after it);
 - a digest to each coordinator: reports to review, overdue units, contested assignments, pending extension
   requests, per active plan.
-Then the e-mail outbox is drained (`service.deliver_outbox`: e-mails that failed earlier and are due again).
+Then the e-mail outbox is drained (`notifications.service.deliver_outbox`: e-mails that failed earlier and are due again).
 
 Only active plans and periods that are not locked count. An assignment has reported for a period when its
 report for that period is submitted or accepted.
@@ -30,13 +30,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import SentReminder
+from notifications.service import Delivery, deliver_outbox, notify
 from tasks.models import Assignment, ExtensionRequest, ProgressReport, ReportingPeriod, WorkPlan
 from tasks.workdays import WorkCalendar
 from tasks.workflow import coordinators, unit_users
 from units.models import Membership
-
-from .models import SentReminder
-from .service import Delivery, deliver_outbox, notify
 
 OVERDUE_REMINDER_DAYS = 30  # no overdue reminders for a period whose due date is longer ago than this
 LISTED_TASKS = 5  # task numbers named in a unit's reminder

@@ -18,9 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import reminders
 from notifications.models import Notification, OutboxEmail, SentReminder
-from tasks import workflow
+from tasks import reminders, workflow
 from tasks.models import Assignment, ExtensionRequest, ReportingPeriod, Section, Task, WorkPlan
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, ZONE_REPORTER, user
 from units.models import Membership, Unit, User

@@ -2,7 +2,7 @@
 
 password_was_reset: a coordinator has reset a unit user's password (units/views.py, inside the reset's
 transaction). Arguments: sender (the user model), user (whose password), request, how ("临时密码" for a generated
-one, "手动设置" for one typed twice). The audit log records it (audit/receivers.py).
+one, "指定密码" for one typed twice). The audit log records it (audit/receivers.py).
 """
 
 from django.dispatch import Signal

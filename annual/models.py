@@ -51,7 +51,7 @@ class AnnualReport(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("planner:annual_report", args=[self.plan_id])
+        return reverse("annual:annual_report", args=[self.plan_id])
 
 
 class ReportPart(models.Model):

@@ -1,8 +1,11 @@
-"""URLs of the year-end report and the ledger; included in the `planner` namespace (planner:annual_report …)."""
+"""URLs of the year-end report and the ledger (namespace `annual`; the old names `planner:annual_report` … are
+kept as aliases in planner/urls.py)."""
 
 from django.urls import path
 
 from . import views
+
+app_name = "annual"
 
 urlpatterns = [
     path("annual-report/", views.annual_report_of_current_plan, name="annual_report"),

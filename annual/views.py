@@ -57,7 +57,7 @@ def _part_of(draft, part_pk):
 
 
 def _page_url(plan, part=None):
-    url = reverse("planner:annual_report", args=[plan.pk])
+    url = reverse("annual:annual_report", args=[plan.pk])
     return f"{url}#part-{part.pk}" if part is not None else url
 
 

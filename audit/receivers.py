@@ -11,6 +11,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext as _
 
+from units.signals import password_was_reset
+
 from .context import current
 from .models import AuditEntry
 from .service import comparable, value_text, write_entry
@@ -202,6 +204,11 @@ def login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def password_reset(sender, user, request=None, how="", **kwargs):
+    """A coordinator reset a unit user's password (units.signals): whose, how; never the password."""
+    return write_entry(Action.PASSWORD_RESET, user, request=request, changes={"方式": how})
+
+
 def connect():
     for label in AUDITED:
         model = apps.get_model(label)
@@ -218,3 +225,4 @@ def connect():
     user_logged_in.connect(logged_in, dispatch_uid="audit:login")
     user_logged_out.connect(logged_out, dispatch_uid="audit:logout")
     user_login_failed.connect(login_failed, dispatch_uid="audit:login_failed")
+    password_was_reset.connect(password_reset, dispatch_uid="audit:password_reset")

@@ -1,10 +1,13 @@
-"""URLs of the dashboards; included in the `planner` namespace (planner:dashboard, planner:matrix …).
+"""URLs of the dashboards (namespace `dashboards`; the old names `planner:dashboard`, `planner:matrix` … are kept
+as aliases in planner/urls.py).
 
 `dashboard/` and `matrix/` without a plan open the current plan's page."""
 
 from django.urls import path
 
 from . import views
+
+app_name = "dashboards"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -93,11 +93,11 @@ def redirect_to_default(request, name):
 def dashboard(request, pk=None):
     """总览: completion, a bar per section, the lights, who is late, the trend."""
     if pk is None:
-        return redirect_to_default(request, "planner:dashboard")
+        return redirect_to_default(request, "dashboards:dashboard")
     plan, period, periods = plan_and_period(request, pk)
     context = context_for(request, plan, period, periods, "overview")
     if period is not None:
-        list_url = reverse("planner:dashboard_list", args=[plan.pk])
+        list_url = reverse("dashboards:dashboard_list", args=[plan.pk])
         overview, figures = overview_figures(
             plan, period, f"{list_url}?period={period.pk}&what=reported&section="
         )
@@ -194,7 +194,7 @@ def units(request, pk):
     context = context_for(request, plan, period, periods, "units")
     if period is not None:
         sort, lines = unit_table(request, plan, period)
-        base = f"{reverse('planner:dashboard_list', args=[plan.pk])}?period={period.pk}&unit="
+        base = f"{reverse('dashboards:dashboard_list', args=[plan.pk])}?period={period.pk}&unit="
         kinds = dict(Unit.Kind.choices)
         for line in lines:  # links and words made once per row, not per cell in the template
             line.link = f"{base}{line.unit.pk}"
@@ -259,7 +259,7 @@ def cells_html(row, report_url, task_url):
 def matrix(request, pk=None):
     """任务矩阵: tasks × units, each cell the light of that assignment, linking to its report."""
     if pk is None:
-        return redirect_to_default(request, "planner:matrix")
+        return redirect_to_default(request, "dashboards:matrix")
     plan, period, periods = plan_and_period(request, pk)
     context = context_for(request, plan, period, periods, "matrix")
     if period is not None:
@@ -362,7 +362,7 @@ def public_switch(request, pk):
         )
     else:
         messages.success(request, _("已关闭公开页面。"))
-    return redirect("planner:dashboard", pk=plan.pk)
+    return redirect("dashboards:dashboard", pk=plan.pk)
 
 
 @login_not_required

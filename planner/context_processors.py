@@ -58,9 +58,9 @@ def menu(flags, _prefix):
         items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
     items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
     if sees_everything:
-        items.append(("dashboard", reverse("planner:dashboard"), _("领导驾驶舱")))
+        items.append(("dashboard", reverse("dashboards:dashboard"), _("领导驾驶舱")))
         items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
-        items.append(("annual", reverse("planner:annual_report"), _("年度报告")))
+        items.append(("annual", reverse("annual:annual_report"), _("年度报告")))
     if is_coordinator:
         items.append(("users", reverse("units:user_list"), _("单位用户")))
         items.append(("audit", reverse("audit:log"), _("审计日志")))

@@ -88,7 +88,10 @@ INSTALLED_APPS = [
     "annual",
     "dashboards",
     "audit",
+    "importing",
     "planner",
+    "operations",
+    "tooling",
 ]
 
 MIDDLEWARE = [

@@ -18,11 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from audit import record
-
 from .forms import ChangeOwnPasswordForm, ResetPasswordForm, UserFilterForm, set_temporary_password
 from .models import Membership, User
 from .roles import can_reset_password, roles_for
+from .signals import password_was_reset
 
 PAGE_SIZE = 100
 
@@ -72,9 +71,10 @@ def user_list(request):
 
 
 def _after_reset(request, target, how):
-    """The audit entry of a reset (who, whose, how: stored data, not translated; never the password), and the
-    end of any log-in lock-out of the account: the person is about to log in with the new password."""
-    record("password_reset", obj=target, request=request, changes={"方式": how})
+    """The reset announced as `units.signals.password_was_reset` (the audit log records who, whose, how: stored
+    data, not translated; never the password), and the end of any log-in lock-out of the account: the person is
+    about to log in with the new password."""
+    password_was_reset.send(sender=User, user=target, request=request, how=how)
     axes_reset(username=target.username)
 
 

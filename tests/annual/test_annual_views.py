@@ -33,7 +33,7 @@ def assembled(world):
 
 
 def url(name, world, *args):
-    return reverse(f"planner:{name}", args=[world.plan.pk, *args])
+    return reverse(f"annual:{name}", args=[world.plan.pk, *args])
 
 
 def text(response):
@@ -297,7 +297,7 @@ def demo_draft(plan):
 
 def demo_url(name, plan, draft):
     args = [plan.pk, draft.parts.get(key="other").pk] if name.startswith("annual_part") else [plan.pk]
-    return reverse(f"planner:{name}", args=args)
+    return reverse(f"annual:{name}", args=args)
 
 
 @pytest.mark.parametrize("name", READ_PAGES)

@@ -33,14 +33,14 @@ def since():
 @pytest.mark.parametrize(
     ("name", "suffix"),
     [
-        ("planner:annual_docx", ".docx"),
-        ("planner:ledger", ".xlsx"),
-        ("planner:dashboard_units_xlsx", ".xlsx"),
-        ("planner:matrix_xlsx", ".xlsx"),
+        ("annual:annual_docx", ".docx"),
+        ("annual:ledger", ".xlsx"),
+        ("dashboards:dashboard_units_xlsx", ".xlsx"),
+        ("dashboards:matrix_xlsx", ".xlsx"),
     ],
 )
 def test_a_download_is_recorded(login, plan, since, name, suffix):
-    if name == "planner:annual_docx":
+    if name == "annual:annual_docx":
         assembly.assemble(plan)
     response = login(LEADER).get(reverse(name, args=[plan.pk]), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
@@ -57,13 +57,13 @@ def test_a_download_is_recorded(login, plan, since, name, suffix):
 
 def test_the_ledger_of_one_period_names_it(login, plan, since):
     period = plan.periods.order_by("pk").first()
-    login(COORDINATOR).get(reverse("planner:ledger", args=[plan.pk]), {"period": period.pk})
+    login(COORDINATOR).get(reverse("annual:ledger", args=[plan.pk]), {"period": period.pk})
     (entry,) = exports(plan, since)
     assert entry.changes["报送期"] == period.name
 
 
 def test_a_refused_download_is_not_recorded(login, plan, since):
-    assert login("sifaju").get(reverse("planner:ledger", args=[plan.pk])).status_code == 403
+    assert login("sifaju").get(reverse("annual:ledger", args=[plan.pk])).status_code == 403
     assert exports(plan, since) == []
 
 

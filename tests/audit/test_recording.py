@@ -11,7 +11,7 @@ from audit.context import acting_as
 from audit.models import AppendOnly, AuditEntry
 from tasks.models import Assignment, ReportingPeriod, Section, Task, WorkPlan
 from tests.conftest import ADMIN, COORDINATOR, COUNTY_REPORTER, PASSWORD, user
-from tests.planner.importing.test_service import NOTICE
+from tests.importing.test_service import NOTICE
 from units.models import Membership, Unit, UnitAlias, UnitGroup, User
 from units.roles import COORDINATOR as COORDINATOR_GROUP
 
@@ -294,8 +294,8 @@ def test_the_admin_change_form_records_the_user_address_and_the_fields(client):
 
 def test_the_importer_records_the_plan_its_tasks_and_the_summary(client):
     client.force_login(user(COORDINATOR))
-    client.post(reverse("planner:import_plan"), {"text": NOTICE}, REMOTE_ADDR=ADDRESS)
-    preview = client.get(reverse("planner:import_preview"))
+    client.post(reverse("importing:import_plan"), {"text": NOTICE}, REMOTE_ADDR=ADDRESS)
+    preview = client.get(reverse("importing:import_preview"))
     group = UnitGroup.objects.get(name="市政府有关部门")
     finance = Unit.objects.get(short_name="市财政局")
     data = {
@@ -304,7 +304,7 @@ def test_the_importer_records_the_plan_its_tasks_and_the_summary(client):
         "kind_0": "city_department",
         f"group_1_{group.pk}": [finance.pk],
     }
-    client.post(reverse("planner:import_preview"), data, REMOTE_ADDR=ADDRESS)
+    client.post(reverse("importing:import_preview"), data, REMOTE_ADDR=ADDRESS)
     plan = WorkPlan.objects.get(doc_number="聊政办字〔2031〕7号")
     plan_entries = entries_for(plan)
     assert {entry.username for entry in plan_entries} == {COORDINATOR}

@@ -140,7 +140,7 @@ def kpi(html, key):
 
 def test_overview_figures(login, world):
     client = login(LEADER)
-    response = page(client, "planner:dashboard", world["plan"])
+    response = page(client, "dashboards:dashboard", world["plan"])
     html = response.content.decode()
     assert (kpi(html, "tasks_done"), kpi(html, "reported"), kpi(html, "on_time"), kpi(html, "accepted")) == (
         1,
@@ -188,8 +188,8 @@ def test_every_figure_links_to_the_list_behind_it(login, world):
         f"unit={world['units']['B'].pk}&what=reported": {(1, "测试开发区"), (4, "测试开发区")},
         "kind=county": {(1, "测试县"), (2, "测试县"), (3, "测试县")},
     }
-    overview = page(client, "planner:dashboard", plan).content.decode()
-    list_url = reverse("planner:dashboard_list", args=[plan.pk])
+    overview = page(client, "dashboards:dashboard", plan).content.decode()
+    list_url = reverse("dashboards:dashboard_list", args=[plan.pk])
     for query, rows in expected.items():
         if not query.startswith(("unit", "kind")):
             assert f"{list_url}?period={period.pk}&amp;{query}" in overview, query
@@ -204,7 +204,7 @@ def test_every_figure_links_to_the_list_behind_it(login, world):
 
 def test_unit_table(login, world):
     client = login(LEADER)
-    response = page(client, "planner:dashboard_units", world["plan"])
+    response = page(client, "dashboards:dashboard_units", world["plan"])
     lines = response.context["lines"]
     table = [
         (
@@ -229,23 +229,23 @@ def test_unit_table(login, world):
     assert html.count('class="laggard"') == 2
     assert [
         line.unit.short_name
-        for line in page(client, "planner:dashboard_units", world["plan"], sort="on_time").context["lines"]
+        for line in page(client, "dashboards:dashboard_units", world["plan"], sort="on_time").context["lines"]
     ] == ["测试县", "测试开发区", "市测试局"]
     assert [
         line.unit.short_name
-        for line in page(client, "planner:dashboard_units", world["plan"], sort="last").context["lines"]
+        for line in page(client, "dashboards:dashboard_units", world["plan"], sort="last").context["lines"]
     ] == ["市测试局", "测试县", "测试开发区"]
-    county = page(client, "planner:dashboard_units", world["plan"], kind="county").context["lines"]
+    county = page(client, "dashboards:dashboard_units", world["plan"], kind="county").context["lines"]
     assert [line.unit.short_name for line in county] == ["测试县"]
     # an unknown sort falls back to the default, it does not fail
     assert (
-        page(client, "planner:dashboard_units", world["plan"], sort="drop table").context["sort"] == "overdue"
+        page(client, "dashboards:dashboard_units", world["plan"], sort="drop table").context["sort"] == "overdue"
     )
 
 
 def test_matrix_cells_and_links(login, world):
     client = login(LEADER)
-    response = page(client, "planner:matrix", world["plan"])
+    response = page(client, "dashboards:matrix", world["plan"])
     units, rows = response.context["units"], response.context["rows"]
     assert [u.short_name for u in units] == ["测试县", "测试开发区", "市测试局"]
     assert [(row.task.number, row.light, [c.light for c in row.cells]) for row in rows] == [
@@ -261,10 +261,10 @@ def test_matrix_cells_and_links(login, world):
     assert html.count('title="逾期"') + html.count('title="逾期（未填写报告）"') == 3
     for words in ("已完成", "序时推进", "即将到期", "逾期", "未启动", "未分工"):
         assert words in html
-    county = page(client, "planner:matrix", world["plan"], kind="county").context
+    county = page(client, "dashboards:matrix", world["plan"], kind="county").context
     assert [u.short_name for u in county["units"]] == ["测试县"]
     second = page(
-        client, "planner:matrix", world["plan"], section=world["plan"].sections.get(number=2).pk
+        client, "dashboards:matrix", world["plan"], section=world["plan"].sections.get(number=2).pk
     ).context
     assert [row.task.number for row in second["rows"]] == [3, 4]
 
@@ -281,7 +281,7 @@ def test_trend_counts_submissions_per_day(world):
 
 
 def test_charts_are_on_the_overview(login, world):
-    html = page(login(LEADER), "planner:dashboard", world["plan"]).content.decode()
+    html = page(login(LEADER), "dashboards:dashboard", world["plan"]).content.decode()
     assert html.count("<svg") == 3
     assert "截止 6月14日" in html
     assert "3/5" in html and "2/3" in html  # reported of assignments, per section
@@ -290,7 +290,7 @@ def test_charts_are_on_the_overview(login, world):
 def test_excel_exports(login, world):
     client = login(LEADER)
     plan = world["plan"]
-    response = client.get(reverse("planner:dashboard_units_xlsx", args=[plan.pk]))
+    response = client.get(reverse("dashboards:dashboard_units_xlsx", args=[plan.pk]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.freeze_panes == "A3"
@@ -301,7 +301,7 @@ def test_excel_exports(login, world):
         ["测试县人民政府", "县（市、区）政府", 3, 3, 3, "100%", 0, 1, 0, 3],
     ]
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$2:$2"
-    response = client.get(reverse("planner:matrix_xlsx", args=[plan.pk]))
+    response = client.get(reverse("dashboards:matrix_xlsx", args=[plan.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [c.value for c in sheet[2]] == ["编号", "任务", "任务状态", "测试县", "测试开发区", "市测试局"]
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=4)] == [
@@ -313,13 +313,13 @@ def test_excel_exports(login, world):
 
 def test_the_public_page_is_off_until_the_coordinator_switches_it_on(client, login, world):
     plan = world["plan"]
-    url = reverse("planner:public_dashboard", args=[plan.pk])
+    url = reverse("dashboards:public_dashboard", args=[plan.pk])
     assert client.get(url).status_code == 404
     assert (
-        login(LEADER).post(reverse("planner:public_switch", args=[plan.pk]), {"public": "on"}).status_code
+        login(LEADER).post(reverse("dashboards:public_switch", args=[plan.pk]), {"public": "on"}).status_code
         == 403
     )
-    response = login(COORDINATOR).post(reverse("planner:public_switch", args=[plan.pk]), {"public": "on"})
+    response = login(COORDINATOR).post(reverse("dashboards:public_switch", args=[plan.pk]), {"public": "on"})
     assert response.status_code == 302
     client.logout()
     response = client.get(url)
@@ -336,12 +336,12 @@ def test_the_public_page_is_off_until_the_coordinator_switches_it_on(client, log
 
 
 READER_PAGES = [
-    "planner:dashboard",
-    "planner:dashboard_units",
-    "planner:matrix",
-    "planner:dashboard_list",
-    "planner:dashboard_units_xlsx",
-    "planner:matrix_xlsx",
+    "dashboards:dashboard",
+    "dashboards:dashboard_units",
+    "dashboards:matrix",
+    "dashboards:dashboard_list",
+    "dashboards:dashboard_units_xlsx",
+    "dashboards:matrix_xlsx",
 ]
 
 
@@ -357,14 +357,14 @@ def test_only_coordinators_and_leaders_see_the_dashboards(client, login, world, 
 
 def test_the_plain_addresses_open_the_current_plan(login, plan):
     client = login(LEADER)
-    assert client.get(reverse("planner:dashboard")).url == reverse("planner:dashboard", args=[plan.pk])
-    assert client.get(reverse("planner:matrix")).url == reverse("planner:matrix", args=[plan.pk])
+    assert client.get(reverse("dashboards:dashboard")).url == reverse("dashboards:dashboard", args=[plan.pk])
+    assert client.get(reverse("dashboards:matrix")).url == reverse("dashboards:matrix", args=[plan.pk])
 
 
 def test_a_plan_without_periods_says_so(login, world):
     ProgressReport.objects.filter(period=world["period"]).delete()
     world["period"].delete()
-    html = page(login(LEADER), "planner:dashboard", world["plan"]).content.decode()
+    html = page(login(LEADER), "dashboards:dashboard", world["plan"]).content.decode()
     assert "还没有报送期" in html
 
 
@@ -389,7 +389,7 @@ def grow(world, extra_units, start=0):
     )
 
 
-PAGES = [*READER_PAGES, "planner:public_dashboard"]
+PAGES = [*READER_PAGES, "dashboards:public_dashboard"]
 
 
 def test_query_counts_do_not_grow_with_units(login, world):

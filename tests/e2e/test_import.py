@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import COORDINATOR
 from tests.e2e.test_journeys import log_in
-from tests.planner.importing.test_service import NOTICE
+from tests.importing.test_service import NOTICE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -100,9 +100,9 @@ def site_pages(plan):
         reverse("tasks:task_detail", args=[task.pk]),
         reverse("tasks:review_queue"),
         reverse("tasks:period_list", args=[plan.pk]),
-        reverse("planner:dashboard", args=[plan.pk]),
-        reverse("planner:matrix", args=[plan.pk]),
-        reverse("planner:import_plan"),
+        reverse("dashboards:dashboard", args=[plan.pk]),
+        reverse("dashboards:matrix", args=[plan.pk]),
+        reverse("importing:import_plan"),
         reverse("notifications:list"),
     ]
 

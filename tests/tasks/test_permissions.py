@@ -1,8 +1,8 @@
 """Every reporting view × every role, on objects of one unit (东昌府区, "unit A").
 
-The expected outcome is written once, in EXPECTED. A URL of the tasks, notifications or planner namespace (the
-dashboards, the year-end report, the importer) with no entry fails `test_every_url_has_an_entry`, so a new view
-cannot ship without its permission row.
+The expected outcome is written once, in EXPECTED. A URL of the tasks, notifications, dashboards, annual (the
+year-end report), importing, units or audit namespace with no entry fails `test_every_url_has_an_entry`, so a new
+view cannot ship without its permission row.
 
 Roles: anonymous; reporter of unit A (dongchangfu); approver of unit A (dongchangfu_shenhe); reporter of
 unit B (jingkaiqu: not on the task's lead unit); the lead unit's reporter (sifaju: 市司法局 leads task 1 and
@@ -62,36 +62,36 @@ EXPECTED = {
     "notifications:open": ("get", {COUNTY_REPORTER: 302, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
     "notifications:read_all": ("post", {COUNTY_REPORTER: 302, APPROVER: 302, ZONE_REPORTER: 302, LEAD_REPORTER: 302, COORDINATOR: 302, LEADER: 302}),
     # dashboards: coordinators and leaders read; nobody else, not even the lead unit
-    "planner:dashboard": ("get", {**READERS_ONLY}),
-    "planner:dashboard_units": ("get", {**READERS_ONLY}),
-    "planner:dashboard_units_xlsx": ("get", {**READERS_ONLY}),
-    "planner:matrix": ("get", {**READERS_ONLY}),
-    "planner:matrix_xlsx": ("get", {**READERS_ONLY}),
-    "planner:dashboard_list": ("get", {**READERS_ONLY}),
-    "planner:public_switch": ("post", {**COORDINATOR_ONLY}),
+    "dashboards:dashboard": ("get", {**READERS_ONLY}),
+    "dashboards:dashboard_units": ("get", {**READERS_ONLY}),
+    "dashboards:dashboard_units_xlsx": ("get", {**READERS_ONLY}),
+    "dashboards:matrix": ("get", {**READERS_ONLY}),
+    "dashboards:matrix_xlsx": ("get", {**READERS_ONLY}),
+    "dashboards:dashboard_list": ("get", {**READERS_ONLY}),
+    "dashboards:public_switch": ("post", {**COORDINATOR_ONLY}),
     # the public page needs no log-in, and is not there until the coordinator switches it on
-    "planner:public_dashboard": ("get", {"anonymous": GONE, COUNTY_REPORTER: GONE, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
+    "dashboards:public_dashboard": ("get", {"anonymous": GONE, COUNTY_REPORTER: GONE, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
     # the year-end report and the ledger: coordinators write, leaders read
-    "planner:annual_report": ("get", {**READERS_ONLY}),
-    "planner:annual_print": ("get", {**READERS_ONLY}),
-    "planner:annual_docx": ("get", {**READERS_ONLY}),
-    "planner:ledger": ("get", {**READERS_ONLY}),
-    "planner:annual_assemble": ("post", {**COORDINATOR_ONLY}),
-    "planner:annual_head": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
-    "planner:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
-    "planner:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
-    "planner:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_report": ("get", {**READERS_ONLY}),
+    "annual:annual_print": ("get", {**READERS_ONLY}),
+    "annual:annual_docx": ("get", {**READERS_ONLY}),
+    "annual:ledger": ("get", {**READERS_ONLY}),
+    "annual:annual_assemble": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_head": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "annual:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "annual:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
     # unit users: coordinators only; the reset page acts on the unit A reporter
     "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
     "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     # the audit log: coordinators only, not even leaders
     "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
 }
-# Pages of the foundation, covered by tests/planner/test_pages.py, tests/planner/importing/test_views.py and
+# Pages of the foundation, covered by tests/planner/test_pages.py, tests/importing/test_views.py and
 # tests/tasks/*.
 COVERED_ELSEWHERE = {
     "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
-    "tasks:task_choose_group", "planner:import_plan", "planner:import_preview",
+    "tasks:task_choose_group", "importing:import_plan", "importing:import_preview",
 }
 
 
@@ -179,17 +179,17 @@ def request_for(name, world):
             return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}
-        case "planner:public_switch":
+        case "dashboards:public_switch":
             return reverse(name, args=[world["plan"].pk]), {"public": "on"}
-        case "planner:annual_assemble":
+        case "annual:annual_assemble":
             return reverse(name, args=[world["plan"].pk]), {"period": period.pk}
-        case "planner:annual_part" | "planner:annual_part_replace" | "planner:annual_part_dismiss":
+        case "annual:annual_part" | "annual:annual_part_replace" | "annual:annual_part_dismiss":
             part = draft_of(world).parts.order_by("pk").first()
             return reverse(name, args=[world["plan"].pk, part.pk]), {"version": part.version}
-        case "planner:annual_head" | "planner:annual_print" | "planner:annual_docx":
+        case "annual:annual_head" | "annual:annual_print" | "annual:annual_docx":
             draft_of(world)
             return reverse(name, args=[world["plan"].pk]), {}
-        case name if name.startswith("planner:"):
+        case name if name.startswith(("dashboards:", "annual:")):
             return reverse(name, args=[world["plan"].pk]), {}
         case _:
             return reverse(name), {}
@@ -219,7 +219,7 @@ def test_permission_matrix(client, world, name, role, django_user_model):
 
 def test_every_url_has_an_entry():
     names = set()
-    for app in ("tasks", "notifications", "planner", "units", "audit"):
+    for app in ("tasks", "notifications", "dashboards", "annual", "importing", "units", "audit"):
         resolver = get_resolver().namespace_dict[app][1]
         names |= {f"{app}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     missing = names - set(EXPECTED) - COVERED_ELSEWHERE

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from importing.parser import parse_notice
+from importing.service import import_notice
 from planner.demo_progress import load_progress
-from planner.importing.parser import parse_notice
-from planner.importing.service import import_notice
 from tasks.models import ReportingPeriod, WorkPlan
 from units.directory import load_directory
 from units.models import Membership, Unit, User

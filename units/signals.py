@@ -1,0 +1,10 @@
+"""What `units` announces for other apps to act on; `units` itself imports no other app.
+
+password_was_reset: a coordinator has reset a unit user's password (units/views.py, inside the reset's
+transaction). Arguments: sender (the user model), user (whose password), request, how ("临时密码" for a generated
+one, "指定密码" for one typed twice). The audit log records it (audit/receivers.py).
+"""
+
+from django.dispatch import Signal
+
+password_was_reset = Signal()

@@ -305,6 +305,14 @@ class ProgressReport(models.Model):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
     @property
+    def has_body(self):
+        """The work done is written (not only blanks). A list that defers `body` annotates `body_chars` (its
+        length after SQL's TRIM of spaces) so that this reads no row."""
+        if "body_chars" in self.__dict__:
+            return self.body_chars > 0
+        return bool(self.body.strip())
+
+    @property
     def is_approved(self):
         """The unit approver approved exactly this version (an edit after approval needs a new approval)."""
         return self.approved_version is not None and self.approved_version == self.version

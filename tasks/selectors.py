@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Length, Trim
 
 from units.models import Unit
 
@@ -97,7 +98,7 @@ def reports_for(assignment_ids, period_ids, with_text=False):
     # (no ordering: a dict needs none, and the default one joins the period, plan, task and unit tables)
     reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids).order_by()
     if not with_text:
-        reports = reports.defer("body", "problems", "next_steps")
+        reports = reports.defer("body", "problems", "next_steps").annotate(body_chars=Length(Trim("body")))
     return {(r.assignment_id, r.period_id): r for r in reports}
 
 

@@ -112,11 +112,3 @@ class ReportPart(models.Model):
         if self.task_id:
             return f"{self.get_kind_display()} · {self.task.number}"
         return self.get_kind_display()
-
-    @property
-    def has_news(self):
-        return bool(self.new_report_ids)
-
-    @property
-    def differs_from_assembly(self):
-        return self.text != self.assembled_text

@@ -130,16 +130,6 @@ class Task(models.Model):
     def get_absolute_url(self):
         return reverse("tasks:task_detail", args=[self.pk])
 
-    @property
-    def lead_assignments(self):
-        """Lead units (牵头单位); uses the prefetched assignments when there are any."""
-        return [a for a in self.assignments.all() if a.role == Assignment.Role.LEAD]
-
-    @property
-    def responsible_assignments(self):
-        """Responsible units (责任单位)."""
-        return [a for a in self.assignments.all() if a.role == Assignment.Role.RESPONSIBLE]
-
 
 class Assignment(models.Model):
     """A unit's share of a task: lead unit (牵头单位) or responsible unit (责任单位)."""

@@ -159,9 +159,9 @@ def missing_reports(request):
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
-        seen = {}
+        snippets = {}  # the titles, badges and lights made once for all units
         for unit_rows in units.values():
-            unit_rows.html = html.missing_rows(unit_rows, can_act, seen)
+            unit_rows.html = html.missing_rows(unit_rows, can_act, snippets)
         by_unit = list(units.items())
     query = request.GET.copy()
     query.pop("page", None)

@@ -125,7 +125,7 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False):
     return rows
 
 
-def lit_assignments(assignments, period, calendar, on=None):
+def assignments_with_light(assignments, period, calendar, on=None):
     """Assignments annotated, in SQL, with the period's report (`report_id`, `state`, `progress`,
     `submitted_at`), the latest submission in any period (`last_submitted`) and the status light (`light`).
 

@@ -28,7 +28,7 @@ LIGHTS = [Light.DONE, Light.ON_TRACK, Light.DUE_SOON, Light.OVERDUE, Light.NOT_S
 
 def plan_assignments_with_light(plan, period, calendar, on=None):
     """The plan's assignments with their light in `period`: the base of every figure."""
-    return assignments_with_light(Assignment.objects.filter(task__plan=plan), period, calendar, on).order_by()
+    return assignments_with_light(Assignment.objects.filter(task__plan=plan), period, calendar, on)
 
 
 def on_time(period):
@@ -241,7 +241,6 @@ def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
         ProgressReport.objects.filter(assignment__task__plan=plan, submitted_at__isnull=False)
         .values_list("assignment__unit_id")
         .annotate(Max("submitted_at"))
-        .order_by()
     )
     lines = []
     for row in rows:

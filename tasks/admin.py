@@ -171,6 +171,10 @@ class ProgressReportAdmin(ReadOnlyAdmin):
     search_fields = ("assignment__unit__name", "assignment__task__title", "body")
     inlines = [ReportEventInline]
     actions = ["accept_selected"]
+    ordering = [
+        "-period__plan__year", "period__due_on", "period_id",
+        "assignment__task__number", "assignment__role", "assignment__unit__order", "pk",
+    ]
 
     @admin.action(description=_("审核通过所选的已报送报告"), permissions=["view"])
     def accept_selected(self, request, queryset):

@@ -301,7 +301,7 @@ def receipt_confirm(request, pk):
     if pk == 0:
         pending = access.my_assignments(request.user).filter(receipt=Assignment.Receipt.PENDING)
         count = 0
-        for assignment in pending.select_related("task", "task__plan", "unit"):
+        for assignment in pending.select_related("task", "task__plan", "unit").order_by("task__number", "pk"):
             workflow.confirm_receipt(assignment, request.user)
             count += 1
         messages.success(request, _("已签收 %(count)s 项任务。") % {"count": count})

@@ -95,8 +95,7 @@ def last_submitted(assignments):
 
 def reports_for(assignment_ids, period_ids, with_text=False):
     """{(assignment_id, period_id): report} in one query; the long texts only when asked for."""
-    # (no ordering: a dict needs none, and the default one joins the period, plan, task and unit tables)
-    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids).order_by()
+    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids)
     if not with_text:
         reports = reports.defer("body", "problems", "next_steps").annotate(body_chars=Length(Trim("body")))
     return {(r.assignment_id, r.period_id): r for r in reports}

@@ -387,12 +387,8 @@ def save_report(*, assignment, period, user, data, version=None, attachments=(),
     values["progress"] = values["progress"] or ProgressReport.Progress.NOT_STARTED
     try:
         with transaction.atomic():
-            # lock the report row only (no ordering: the default one would join and lock the plan's rows)
             report = (
-                ProgressReport.objects.select_for_update(of=("self",))
-                .filter(assignment=assignment, period=period)
-                .order_by()
-                .first()
+                ProgressReport.objects.select_for_update(of=("self",)).filter(assignment=assignment, period=period).first()
             )
             if report is None:
                 if version not in (None, "", 0, "0"):

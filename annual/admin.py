@@ -21,6 +21,7 @@ class AnnualReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("plan", "period", "period__plan", "assembled_by")
     search_fields = ("title", "plan__title", "plan__doc_number")
     inlines = [ReportPartInline]
+    ordering = ["-plan__year", "-pk"]
 
 
 @admin.register(ReportPart)

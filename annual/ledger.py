@@ -130,7 +130,6 @@ def _sent_reports(plan, periods):
             assignment__task__plan=plan, period__in=[period.pk for period in periods]
         )
         .exclude(state=ProgressReport.State.DRAFT)
-        .order_by()
     )
     return {(report.assignment_id, report.period_id): report for report in reports}
 

@@ -42,7 +42,7 @@ class AnnualReport(models.Model):
     class Meta:
         verbose_name = _("年度报告草稿")
         verbose_name_plural = _("年度报告草稿")
-        ordering = ["-plan__year", "-pk"]
+        ordering = ["-pk"]  # one draft a plan; the admin orders by the plan's year
         constraints = [
             models.UniqueConstraint(fields=["plan"], name="annual_annualreport_one_per_plan"),
         ]
@@ -98,7 +98,7 @@ class ReportPart(models.Model):
     class Meta:
         verbose_name = _("报告段落")
         verbose_name_plural = _("报告段落")
-        ordering = ["report", "pk"]
+        ordering = ["report_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["report", "key"], name="annual_reportpart_unique_key"),
             models.CheckConstraint(
@@ -112,11 +112,3 @@ class ReportPart(models.Model):
         if self.task_id:
             return f"{self.get_kind_display()} · {self.task.number}"
         return self.get_kind_display()
-
-    @property
-    def has_news(self):
-        return bool(self.new_report_ids)
-
-    @property
-    def differs_from_assembly(self):
-        return self.text != self.assembled_text

@@ -1,7 +1,8 @@
 """The dashboards' numbers, counted in the database.
 
-Every figure starts from one queryset: the plan's assignments lit for a period (`tasks.selectors.lit_assignments`:
-the period's report, the latest submission and the status light, all SQL). Each block of a page is then one
+Every figure starts from one queryset: the plan's assignments with their light in a period
+(`tasks.selectors.assignments_with_light`: the period's report, the latest submission and the status light, all
+SQL). Each block of a page is then one
 GROUP BY over it, so a page's query count is the same for 20 units and for 2,000, and no Python loop runs over
 the assignments. Python only walks the grouped rows (sections, tasks, units).
 """
@@ -14,8 +15,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tasks.models import Assignment, ProgressReport, Section, Task
-from tasks.selectors import lit_assignments
-from tasks.status import Light, Lit, start_of, task_light
+from tasks.selectors import assignments_with_light
+from tasks.status import HasLight, Light, start_of, task_light
 from units.models import Unit
 
 from .charts import percent
@@ -25,9 +26,9 @@ REPORTED = (State.SUBMITTED, State.ACCEPTED)
 LIGHTS = [Light.DONE, Light.ON_TRACK, Light.DUE_SOON, Light.OVERDUE, Light.NOT_STARTED]
 
 
-def lit(plan, period, calendar, on=None):
+def plan_assignments_with_light(plan, period, calendar, on=None):
     """The plan's assignments with their light in `period`: the base of every figure."""
-    return lit_assignments(Assignment.objects.filter(task__plan=plan), period, calendar, on).order_by()
+    return assignments_with_light(Assignment.objects.filter(task__plan=plan), period, calendar, on)
 
 
 def on_time(period):
@@ -36,7 +37,7 @@ def on_time(period):
 
 
 def counters(period):
-    """The counts every block shows, as aggregate expressions over a lit queryset."""
+    """The counts every block shows, as aggregate expressions over `plan_assignments_with_light`."""
     figures = {
         "assignments": Count("pk"),
         "reported": Count("pk", filter=Q(state__in=REPORTED)),
@@ -105,7 +106,7 @@ class Figures:
 
 
 @dataclass
-class TaskLine(Lit):
+class TaskLine(HasLight):
     task: Task
     light: str
     figures: Figures
@@ -128,7 +129,7 @@ class Overview:
     def __init__(self, plan, period, calendar, on=None):
         self.plan, self.period = plan, period
         self.on = on or timezone.localdate()
-        self.assignments = lit(plan, period, calendar, self.on)
+        self.assignments = plan_assignments_with_light(plan, period, calendar, self.on)
 
     def task_lines(self):
         """Every task of the plan with its light (from its assignments' lights) and counts: two queries.
@@ -240,7 +241,6 @@ def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
         ProgressReport.objects.filter(assignment__task__plan=plan, submitted_at__isnull=False)
         .values_list("assignment__unit_id")
         .annotate(Max("submitted_at"))
-        .order_by()
     )
     lines = []
     for row in rows:
@@ -261,7 +261,7 @@ def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
 
 
 @dataclass(frozen=True)
-class Cell(Lit):
+class Cell(HasLight):
     light: str
     assignment_id: int | None = None
     report_id: int | None = None

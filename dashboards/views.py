@@ -30,8 +30,8 @@ from . import charts, excel, metrics
 State = ProgressReport.State
 PAGE_SIZE = 100
 
-# Drill-down: what a number on a page counts, as a filter on the lit assignments (see metrics.counters).
-WHAT = {
+# Drill-down: what a number on a page counts, as a filter on the assignments with their light (see metrics.counters).
+DRILL_DOWN_COUNTS = {
     "reported": (lambda period: Q(state__in=metrics.REPORTED), gettext_lazy("本期已报送")),
     "not_reported": (
         lambda period: Q(state__isnull=True) | Q(state__in=[State.DRAFT, State.RETURNED]),
@@ -183,7 +183,7 @@ def unit_table(request, plan, period):
     sort = request.GET.get("sort", metrics.DEFAULT_UNIT_SORT)
     if sort not in metrics.UNIT_SORTS:
         sort = metrics.DEFAULT_UNIT_SORT
-    assignments = metrics.lit(plan, period, WorkCalendar.load())
+    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load())
     return sort, metrics.unit_lines(plan, assignments, period, unit_kind(request), sort)
 
 
@@ -218,7 +218,7 @@ def matrix_for(request, plan, period):
     section = None
     if wanted := access.parse_pk(request.GET.get("section")):
         section = plan.sections.filter(pk=wanted).first()
-    assignments = metrics.lit(plan, period, WorkCalendar.load())
+    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load())
     units, rows = metrics.matrix(plan, assignments, unit_kind(request), section)
     return section, units, rows
 
@@ -297,7 +297,7 @@ def drill_down(request, pk):
     context = context_for(request, plan, period, periods, "list")
     if period is None:
         return render(request, "dashboards/list.html", context)
-    assignments = metrics.lit(plan, period, WorkCalendar.load())
+    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load())
     condition, described = filter_assignments(request.GET, plan, period)
     page = Paginator(
         assignments.filter(condition)
@@ -316,8 +316,8 @@ def drill_down(request, pk):
 
 
 def filter_assignments(params, plan, period):
-    """(the filter as a Q over the lit assignments, the words that describe it) from the drill-down's query
-    string; `period` is needed by some counts, so the Q of a count is made by `WHAT`."""
+    """(the filter as a Q over the assignments with their light, the words that describe it) from the drill-down's query
+    string; `period` is needed by some counts, so the Q of a count is made by `DRILL_DOWN_COUNTS`."""
     what, described = {}, []
     light = params.get("light", "")
     if light in Light.values:
@@ -341,8 +341,8 @@ def filter_assignments(params, plan, period):
         described.append(Unit.Kind(kind).label)
     condition = Q(**what)
     count = params.get("what", "")
-    if count in WHAT:
-        make, label = WHAT[count]
+    if count in DRILL_DOWN_COUNTS:
+        make, label = DRILL_DOWN_COUNTS[count]
         condition &= make(period)
         described.append(str(label))
     return condition, described

@@ -318,7 +318,9 @@ class ReportScript:
             state = {"submit": State.SUBMITTED, "accept": State.ACCEPTED, "return": State.RETURNED}.get(
                 step.action, state
             )
-        note = next((s.note for s in reversed(self.steps) if s.action in ("accept", "return")), "")
+        # the note of the review that decided the current round (a submit starts a new, unreviewed one)
+        last = next((s for s in reversed(self.steps) if s.action in ("submit", "accept", "return")), None)
+        note = last.note if last is not None and last.action != "submit" else ""
         return {"state": state, "review_note": note, **{key: texts.get(key, "") for key in workflow.TEXT_FIELDS}}
 
 
@@ -766,8 +768,10 @@ class Runner:
                 raise RuntimeError(f"report {report_id}: {len(events.get(report_id, ()))} events for {len(steps)} steps")
             event_rows += [(pk, [step.at]) for pk, step in zip(events[report_id], steps, strict=True)]
             submitted = [s.at for s in steps if s.action == "submit"]
-            reviewed = [s.at for s in steps if s.action in ("accept", "return")]
-            times = [steps[0].at, steps[-1].at, submitted[-1] if submitted else None, reviewed[-1] if reviewed else None]
+            # the review that decided the current round (a submit starts a new one, unreviewed)
+            rounds = [s for s in steps if s.action in ("submit", "accept", "return")]
+            reviewed = rounds[-1].at if rounds and rounds[-1].action != "submit" else None
+            times = [steps[0].at, steps[-1].at, submitted[-1] if submitted else None, reviewed]
             report_rows.append((report_id, times))
         set_values(ReportEvent, ["at"], event_rows)
         set_values(ProgressReport, ["created_at", "updated_at", "submitted_at", "reviewed_at"], report_rows)

@@ -1,7 +1,7 @@
 """SESSION_ENGINE: Django's database sessions, with the one read every request makes written in SQL.
 
-Through the ORM (`Session.objects.get(session_key=…, expire_date__gt=now)`), loading a session took 385 µs; in
-SQL it takes 172 µs (in-process, PostgreSQL; docs/PERFORMANCE.md). Everything else —
+Through the ORM (`Session.objects.get(session_key=…, expire_date__gt=now)`) loading a session costs about twice
+as much as in SQL (docs/PERFORMANCE.md has the figures). Everything else —
 creating, saving, rotating, deleting and clearing sessions — is Django's own `db.SessionStore`.
 """
 

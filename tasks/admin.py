@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -29,6 +30,29 @@ class ReadOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     deletable = False
 
 
+class ProductPageLinks:
+    """A change page that names the product pages where the read-only workflow fields are changed (with their
+    event, notification and audit entry): `product_links(obj)` → [(label, url)], shown above the form."""
+
+    change_form_template = "admin/tasks/change_form_product_links.html"
+
+    def product_links(self, obj):
+        return []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, admin.utils.unquote(object_id))
+        links = [{"label": label, "url": url} for label, url in self.product_links(obj)] if obj else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "product_links": links})
+
+
+def _assignment_links(task):
+    return [
+        (_("任务页面（分工与各单位报告）"), reverse("tasks:task_detail", args=[task.pk])),
+        (_("签收与异议（维持、改派）"), reverse("tasks:receipts", args=[task.plan_id])),
+        (_("延期申请（完成时限）"), reverse("tasks:extensions")),
+    ]
+
+
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
@@ -37,24 +61,45 @@ class SectionInline(admin.TabularInline):
 class ReportingPeriodInline(admin.TabularInline):
     model = ReportingPeriod
     extra = 0
+    readonly_fields = ("locked",)  # locked and unlocked on the 报送期 page, through tasks.workflow
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(admin.ModelAdmin):
+class WorkPlanAdmin(ProductPageLinks, admin.ModelAdmin):
     list_display = ("title", "year", "doc_number", "issued_on", "status", "unit_approval")
     list_filter = ("status", "year")
     search_fields = ("title", "doc_number")
     inlines = [SectionInline, ReportingPeriodInline]
+    ordering = ["-year", "-issued_on", "-pk"]
+
+    def product_links(self, obj):
+        return [(_("报送期（锁定、解锁）"), reverse("tasks:period_list", args=[obj.pk]))]
 
 
 class AssignmentInline(admin.TabularInline):
+    """The task's assignments, read-only: units, roles, deadlines and receipts change in the product, through
+    tasks.workflow (each change page links there); a new assignment is added on its own admin page."""
+
     model = Assignment
     extra = 0
-    autocomplete_fields = ["unit"]
+    fields = ("unit", "role", "deadline", "receipt")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["role", "unit__order", "unit__name"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Task)
-class TaskAdmin(ImportExportModelAdmin):
+class TaskAdmin(ProductPageLinks, ImportExportModelAdmin):
     resource_classes = [TaskResource]
     formats = EXCEL_FORMATS
     list_display = ("number", "title", "section", "plan", "deadline")
@@ -64,22 +109,46 @@ class TaskAdmin(ImportExportModelAdmin):
     search_fields = ("title", "content", "responsibility_text")
     filter_horizontal = ("pending_groups",)
     inlines = [AssignmentInline]
+    ordering = ["-plan__year", "-plan_id", "number"]
+
+    def product_links(self, obj):
+        return _assignment_links(obj)
+
+
+# The fields tasks.workflow changes (with an event, a notification and an audit entry): read-only here.
+ASSIGNMENT_WORKFLOW_FIELDS = ("task", "unit", "role", "deadline", "receipt", "receipt_at", "receipt_by", "receipt_note")
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ProductPageLinks, admin.ModelAdmin):
+    """A new assignment may be added here (a raw data fix); an existing one changes only in the product."""
+
     list_display = ("task", "unit", "role", "deadline", "receipt")
     list_filter = ("role", "receipt", "task__plan", "unit__kind")
-    readonly_fields = ("receipt", "receipt_at", "receipt_by", "receipt_note")
     list_select_related = ("task", "unit")
     search_fields = ("task__title", "unit__name", "unit__short_name")
     autocomplete_fields = ["task", "unit"]
+    ordering = ["-task__plan__year", "-task__plan_id", "task__number", "role", "unit__order", "unit__name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:  # adding: what the workflow sets itself stays out of the form
+            return ("receipt", "receipt_at", "receipt_by", "receipt_note")
+        return ASSIGNMENT_WORKFLOW_FIELDS
+
+    def product_links(self, obj):
+        return _assignment_links(obj.task)
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(ProductPageLinks, admin.ModelAdmin):
     list_display = ("name", "plan", "starts_on", "ends_on", "due_on", "locked")
     list_filter = ("plan", "locked")
+    list_select_related = ("plan",)
+    readonly_fields = ("locked",)  # locked and unlocked on the 报送期 page, through tasks.workflow
+    ordering = ["-plan__year", "plan_id", "due_on", "pk"]
+
+    def product_links(self, obj):
+        return [(_("报送期（锁定、解锁）"), reverse("tasks:period_list", args=[obj.plan_id]))]
 
 
 class ReportEventInline(admin.TabularInline):
@@ -102,6 +171,10 @@ class ProgressReportAdmin(ReadOnlyAdmin):
     search_fields = ("assignment__unit__name", "assignment__task__title", "body")
     inlines = [ReportEventInline]
     actions = ["accept_selected"]
+    ordering = [
+        "-period__plan__year", "period__due_on", "period_id",
+        "assignment__task__number", "assignment__role", "assignment__unit__order", "pk",
+    ]
 
     @admin.action(description=_("审核通过所选的已报送报告"), permissions=["view"])
     def accept_selected(self, request, queryset):

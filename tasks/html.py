@@ -38,15 +38,15 @@ def state_badge(report):
     return format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
 
 
-def missing_rows(rows, can_act, seen=None):
+def missing_rows(rows, can_act, snippets=None):
     """The table rows of one unit on 未报送与催办: tick box, task number and title, report state, light, urged.
 
-    `seen` (a dict) carries the titles, badges and lights already made from one unit to the next.
+    `snippets` (a dict of three caches) carries the titles, badges and lights already made from one unit to the next.
     """
     choose = _("选择")
-    seen = {} if seen is None else seen
+    snippets = {} if snippets is None else snippets
     # the same few titles, states and lights recur on every row
-    titles, badges, lights = (seen.setdefault(name, {}) for name in ("titles", "badges", "lights"))
+    titles, badges, lights = (snippets.setdefault(name, {}) for name in ("titles", "badges", "lights"))
     parts = []
     for row in rows:
         task = row.assignment.task
@@ -55,9 +55,9 @@ def missing_rows(rows, can_act, seen=None):
         state = row.report.state if row.report else None
         if state not in badges:
             badges[state] = state_badge(row.report)
-        lit = (row.status.light, str(row.status.reason)) if row.status else None
-        if lit not in lights:
-            lights[lit] = light(row.status)
+        light_key = (row.status.light, str(row.status.reason)) if row.status else None
+        if light_key not in lights:
+            lights[light_key] = light(row.status)
         tick = (
             format_html(
                 '<td><input type="checkbox" name="assignment" value="{}" aria-label="{} {}"></td>',
@@ -83,7 +83,7 @@ def missing_rows(rows, can_act, seen=None):
                 task.number,
                 titles[task.pk],
                 badges[state],
-                lights[lit],
+                lights[light_key],
                 urged,
             )
         )
@@ -158,7 +158,7 @@ def my_task_rows(rows, *, show_unit, reporter_unit_ids, csrf_token):
     consolidation_url, extension_url = url_pattern("tasks:consolidation", 2), url_pattern("tasks:extension_request")
     consolidate_word, deadline_word = esc(_("汇总各单位")), esc(_("完成时限"))
     extension_word = esc(_("申请延期"))
-    seen, parts = {}, []  # the pieces that repeat: role, section, due date, light, badge
+    snippets, parts = {}, []  # the markup made once a page, keyed (kind, …): role, section, due date, light, badge
     for row in rows:
         a, period, report, status = row.assignment, row.period, row.report, row.status
         task, unit = a.task, a.unit
@@ -177,24 +177,24 @@ def my_task_rows(rows, *, show_unit, reporter_unit_ids, csrf_token):
             consolidate = f'<br><a href="{consolidation_url.format(a.task_id, period.pk)}">{consolidate_word}</a>'
         days = status and status.days_left
         key = ("due", period and period.due_on, days, a.deadline)
-        if key not in seen:
+        if key not in snippets:
             due = ""
             if period is not None:
                 due = f"{format_date(period.due_on, 'Y-m-d')}<br><small>{esc(days_left(days))}</small>"
             if a.deadline:
                 due += f'<br><small class="muted">{deadline_word} {format_date(a.deadline, "Y-m-d")}</small>'
-            seen[key] = due
-        due = seen[key]
+            snippets[key] = due
+        due = snippets[key]
         state = report.state if report else None
-        if ("badge", state) not in seen:
-            seen["badge", state] = state_badge(report)
-        lit = ("light", status.light, str(status.reason)) if status else ("light",)
-        if lit not in seen:
-            seen[lit] = light(status)
-        if ("role", a.role) not in seen:
-            seen["role", a.role] = f'<span class="role role-{esc(a.role)}">{esc(a.get_role_display())}</span>'
-        if ("section", task.section_id) not in seen:
-            seen["section", task.section_id] = f"{esc(task.section.numeral)}、{esc(task.section.title)}"
+        if ("badge", state) not in snippets:
+            snippets["badge", state] = state_badge(report)
+        light_key = ("light", status.light, str(status.reason)) if status else ("light",)
+        if light_key not in snippets:
+            snippets[light_key] = light(status)
+        if ("role", a.role) not in snippets:
+            snippets["role", a.role] = f'<span class="role role-{esc(a.role)}">{esc(a.get_role_display())}</span>'
+        if ("section", task.section_id) not in snippets:
+            snippets["section", task.section_id] = f"{esc(task.section.numeral)}、{esc(task.section.title)}"
         note = ""
         if report and report.state == report.State.RETURNED:
             note = f'<br><small class="error-text">{esc(Truncator(report.review_note).chars(40))}</small>'
@@ -209,9 +209,9 @@ def my_task_rows(rows, *, show_unit, reporter_unit_ids, csrf_token):
         parts.append(
             f'<tr data-task="{task.number}" data-unit="{short_name}"><td class="num">{task.number}</td>'
             f'<td><a href="{task_url.format(task.pk)}">{esc(task.title)}</a> <small class="muted">'
-            f'{f"{short_name} · " if show_unit else ""}{seen["section", task.section_id]}</small>{receipt}</td>'
-            f'<td>{seen["role", a.role]}{consolidate}</td><td class="nowrap">{due}</td>'
-            f'<td>{seen[lit]}</td><td>{seen["badge", state]}{note}</td><td>{step}</td></tr>'
+            f'{f"{short_name} · " if show_unit else ""}{snippets["section", task.section_id]}</small>{receipt}</td>'
+            f'<td>{snippets["role", a.role]}{consolidate}</td><td class="nowrap">{due}</td>'
+            f'<td>{snippets[light_key]}</td><td>{snippets["badge", state]}{note}</td><td>{step}</td></tr>'
         )
     return SafeString("".join(parts))  # each value escaped by esc() or made by format_html
 
@@ -262,8 +262,8 @@ def review_rows(reports, can_act):
 
 # --- form widgets written in Python ---------------------------------------------------------------------------
 #
-# Django renders a widget through its templates (django/forms/widgets/*.html): 57 µs for a text box, 351 µs
-# for the four radio buttons of 进度 (27 and 142 µs here). 填写报告, the page reporters open most, renders six.
+# Django renders a widget through its templates (django/forms/widgets/*.html), several times slower than these
+# (docs/PERFORMANCE.md has the figures). 填写报告, the page reporters open most, renders six.
 # These classes keep Django's context (`get_context`: value, attributes, ids, checked options) and write the
 # same markup as those templates with `format_html`; tests/tasks/test_html.py compares them byte for byte.
 
@@ -344,8 +344,8 @@ def _option(option):
 
 
 class FastSelect(forms.Select):
-    """A <select> written in Python. Django renders each option through a template, ~25 µs apiece; a unit
-    filter offers a hundred or more. Same markup, same escaping (format_html), no option groups."""
+    """A <select> written in Python. Django renders each option through a template; a unit filter
+    offers a hundred or more. Same markup, same escaping (format_html), no option groups."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))

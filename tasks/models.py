@@ -81,7 +81,7 @@ class Section(models.Model):
     class Meta:
         verbose_name = _("部分")
         verbose_name_plural = _("部分")
-        ordering = ["plan", "number"]
+        ordering = ["plan_id", "number"]  # the column, not the plan's own ordering (which would join)
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="tasks_section_unique_number"),
         ]
@@ -119,7 +119,7 @@ class Task(models.Model):
     class Meta:
         verbose_name = _("任务")
         verbose_name_plural = _("任务")
-        ordering = ["plan", "number"]
+        ordering = ["plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="tasks_task_unique_number"),
         ]
@@ -129,16 +129,6 @@ class Task(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:task_detail", args=[self.pk])
-
-    @property
-    def lead_assignments(self):
-        """Lead units (牵头单位); uses the prefetched assignments when there are any."""
-        return [a for a in self.assignments.all() if a.role == Assignment.Role.LEAD]
-
-    @property
-    def responsible_assignments(self):
-        """Responsible units (责任单位)."""
-        return [a for a in self.assignments.all() if a.role == Assignment.Role.RESPONSIBLE]
 
 
 class Assignment(models.Model):
@@ -179,7 +169,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("任务分工")
         verbose_name_plural = _("任务分工")
-        ordering = ["task", "role", "unit__order", "unit__name"]
+        # no default ordering: it joined the unit (and the task's plan) into every query; lists order themselves
         constraints = [
             models.UniqueConstraint(fields=["task", "unit"], name="tasks_assignment_unique_unit"),
         ]
@@ -208,7 +198,7 @@ class ReportingPeriod(models.Model):
     class Meta:
         verbose_name = _("报送期")
         verbose_name_plural = _("报送期")
-        ordering = ["plan", "due_on", "pk"]
+        ordering = ["plan_id", "due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "name"], name="tasks_reportingperiod_unique_name"),
             models.CheckConstraint(
@@ -285,7 +275,7 @@ class ProgressReport(models.Model):
     class Meta:
         verbose_name = _("进展报告")
         verbose_name_plural = _("进展报告")
-        ordering = ["period", "assignment"]
+        # no default ordering: it joined the period, plan, task and unit into every query; lists order themselves
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "period"], name="tasks_progressreport_unique_period"
@@ -303,6 +293,14 @@ class ProgressReport(models.Model):
     def is_editable_state(self):
         """Units write while it is a draft or has been returned to them."""
         return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+    @property
+    def has_body(self):
+        """The work done is written (not only blanks). A list that defers `body` annotates `body_chars` (its
+        length after SQL's TRIM of spaces) so that this reads no row."""
+        if "body_chars" in self.__dict__:
+            return self.body_chars > 0
+        return bool(self.body.strip())
 
     @property
     def is_approved(self):
@@ -348,7 +346,7 @@ class ReportEvent(models.Model):
     class Meta:
         verbose_name = _("报告记录")
         verbose_name_plural = _("报告记录")
-        ordering = ["report", "at", "pk"]
+        ordering = ["report_id", "at", "pk"]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
@@ -393,7 +391,7 @@ class AssignmentEvent(models.Model):
     class Meta:
         verbose_name = _("分工记录")
         verbose_name_plural = _("分工记录")
-        ordering = ["assignment", "at", "pk"]
+        ordering = ["assignment_id", "at", "pk"]
         indexes = [models.Index(fields=["action", "at"], name="tasks_assignevent_action_at")]
 
     def __str__(self):
@@ -472,7 +470,7 @@ class ReportAttachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-        ordering = ["report", "uploaded_at", "pk"]
+        ordering = ["report_id", "uploaded_at", "pk"]
 
     def __str__(self):
         return self.name

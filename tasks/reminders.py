@@ -120,13 +120,11 @@ def unreported_by_unit(periods):
         plan_periods[period.plan_id].append(period.pk)
     reported = set(
         ProgressReport.objects.filter(period_id__in=[p.pk for p in periods], state__in=REPORTED)
-        .order_by()
         .values_list("period_id", "assignment_id")
     )
     result = {period.pk: defaultdict(list) for period in periods}
     rows = (
         Assignment.objects.filter(task__plan_id__in=list(plan_periods))
-        .order_by()
         .values_list("pk", "unit_id", "task__plan_id", "task__number")
     )
     for assignment_id, unit_id, plan_id, number in rows:

@@ -15,7 +15,7 @@ from units.roles import roles_for
 
 from . import access, html, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
-from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, WorkPlan
+from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportEvent
 from .periods import chosen_period
 from .status import today
 from .workdays import WorkCalendar
@@ -27,19 +27,18 @@ def next_action(row, user):
     """What the person should do next with this row: (label, url, is_primary)."""
     assignment, period, report = row.assignment, row.period, row.report
     write_url = html.url_pattern("tasks:report_edit", 2).format(assignment.pk, period.pk)
-    writer = access.can_write(user, assignment)
+    rule = workflow.allowed(user, report, assignment=assignment, period=period)
     if report is None:
-        if writer and not period.locked:
+        if rule["edit"]:
             return _("填写报告"), write_url, True
         return _("未填写"), "", False
     view_url = html.url_pattern("tasks:report_detail").format(report.pk)
-    if report.is_editable_state and not period.locked:
-        if writer:
-            if report.state == State.RETURNED:
-                return _("按退回意见修改"), write_url, True
-            return _("继续填写"), write_url, True
-        if access.can_approve(user, assignment) and assignment.task.plan.unit_approval and not report.is_approved:
-            return _("审核"), view_url, True
+    if rule["edit"]:
+        if report.state == State.RETURNED:
+            return _("按退回意见修改"), write_url, True
+        return _("继续填写"), write_url, True
+    if rule["approve"]:
+        return _("审核"), view_url, True
     if report.state == State.SUBMITTED:
         return _("等待审核"), view_url, False
     return _("查看"), view_url, False
@@ -95,21 +94,14 @@ def report_edit(request, pk, period_pk):
     """Write or edit the unit's report of an assignment for a period (created on the first save)."""
     assignment = access.get_assignment_for_user(request.user, pk)
     period = _period_for(assignment, period_pk)
-    if not access.can_write(request.user, assignment):
-        raise PermissionDenied(_("只有本单位的联络员可以填写这份报告。"))
-    # (no ordering: the default one joins the period, plan, task and unit tables for a one-row answer)
-    report = ProgressReport.objects.filter(assignment=assignment, period=period).order_by().first()
+    report = ProgressReport.objects.filter(assignment=assignment, period=period).first()
     if report is not None:
         report.assignment, report.period = assignment, period
-    readonly_reason = ""
-    if period.locked:
-        readonly_reason = _("“%(period)s”报送期已锁定，不能再修改或报送。如确需修改，请联系统筹人员解锁。") % {
-            "period": period.name
-        }
-    elif assignment.task.plan.status != WorkPlan.Status.ACTIVE:
-        readonly_reason = _("计划不在执行中，不能填写报告。")
-    elif report is not None and not report.is_editable_state:
-        readonly_reason = _("这份报告已“%(state)s”，不能再修改。") % {"state": report.get_state_display()}
+    rule = workflow.allowed(request.user, report, assignment=assignment, period=period)
+    refusal = rule.refusal("edit")
+    if refusal is not None and refusal.code == "permission":
+        raise PermissionDenied(refusal.message)
+    readonly_reason = rule.reason("edit")
     conflict = None
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, report=report)
@@ -170,7 +162,7 @@ def report_edit(request, pk, period_pk):
             "readonly_reason": readonly_reason,
             "attachments": selectors.live_attachments(report) if report else [],
             "days_left": WorkCalendar.load().workdays_left(today(), period.due_on),
-            "needs_approval": assignment.task.plan.unit_approval and not (report and report.is_approved),
+            "needs_approval": rule.needs_approval,
         },
     )
 
@@ -178,30 +170,22 @@ def report_edit(request, pk, period_pk):
 def report_detail(request, pk):
     """A report: its text, attachments, history; the actions the user may take on it."""
     report = access.get_report_for_user(request.user, pk)
-    user = request.user
     assignment = report.assignment
-    writer = access.can_write(user, assignment)
-    is_coordinator = access.can_review(user)
-    open_period = not report.period.locked
+    rule = workflow.allowed(request.user, report)
+    events = list(selectors.report_history(report))
+    returns = [event for event in events if event.action == ReportEvent.Action.RETURN]
+    if report.state == State.RETURNED and returns:
+        returns.pop()  # the return that decided the current round is shown as the current note
     context = {
         "report": report,
         "assignment": assignment,
         "task": assignment.task,
         "plan": assignment.task.plan,
         "period": report.period,
-        "events": selectors.report_history(report),
+        "events": events,
         "attachments": selectors.live_attachments(report),
-        "can_edit": writer and report.is_editable_state and open_period,
-        "can_submit": writer
-        and report.is_editable_state
-        and open_period
-        and (not assignment.task.plan.unit_approval or report.is_approved),
-        "can_approve": access.can_approve(user, assignment)
-        and assignment.task.plan.unit_approval
-        and report.is_editable_state
-        and open_period
-        and not report.is_approved,
-        "can_review": is_coordinator and report.state == State.SUBMITTED,
+        "allowed": rule,
+        "earlier_returns": len(returns),
         "accept_form": ReviewForm(initial={"version": report.version}),
         "return_form": ReturnForm(initial={"version": report.version}),
     }
@@ -251,10 +235,10 @@ def report_accept(request, pk):
 def report_return(request, pk):
     report = access.get_report_for_user(request.user, pk)
     if not access.can_review(request.user):
-        raise PermissionDenied(_("只有统筹人员可以退回报告。"))
+        raise PermissionDenied(workflow.NOT_REVIEWER_RETURN)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("退回时必须填写退回意见，告诉单位需要修改什么。"))
+        messages.error(request, workflow.RETURN_NEEDS_NOTE)
         return redirect(report)
     try:
         workflow.return_report(report, request.user, form.cleaned_data["note"], expected_version=form.cleaned_data["version"])
@@ -317,7 +301,7 @@ def receipt_confirm(request, pk):
     if pk == 0:
         pending = access.my_assignments(request.user).filter(receipt=Assignment.Receipt.PENDING)
         count = 0
-        for assignment in pending.select_related("task", "task__plan", "unit"):
+        for assignment in pending.select_related("task", "task__plan", "unit").order_by("task__number", "pk"):
             workflow.confirm_receipt(assignment, request.user)
             count += 1
         messages.success(request, _("已签收 %(count)s 项任务。") % {"count": count})

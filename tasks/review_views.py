@@ -52,7 +52,7 @@ def review_plan(request, plans):
     if wanted not in by_pk:
         period = access.parse_pk(request.GET.get("period"))
         if period:
-            wanted = ReportingPeriod.objects.filter(pk=period).order_by().values_list("plan_id", flat=True).first()
+            wanted = ReportingPeriod.objects.filter(pk=period).values_list("plan_id", flat=True).first()
     return by_pk.get(wanted) or (plans[0] if plans else None)
 
 
@@ -74,7 +74,7 @@ def review_queue(request):
     page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # counted on the (period, state) index alone
     counts = dict(
-        ProgressReport.objects.filter(period__plan=plan).values_list("state").annotate(n=Count("*")).order_by()
+        ProgressReport.objects.filter(period__plan=plan).values_list("state").annotate(n=Count("*"))
     )
     query = data.copy()
     query.pop("page", None)
@@ -102,7 +102,7 @@ def review_accept_many(request):
     """Accept the ticked reports, each at the version the coordinator saw."""
     require_coordinator(request.user)
     ids = [pk for pk in map(access.parse_pk, request.POST.getlist("report")) if pk]
-    reports = ProgressReport.objects.filter(pk__in=ids)
+    reports = ProgressReport.objects.filter(pk__in=ids).order_by("pk")
     chosen = [(report, request.POST.get(f"version_{report.pk}")) for report in reports]
     if not chosen:
         messages.error(request, _("请先勾选要审核通过的报告。"))
@@ -159,9 +159,9 @@ def missing_reports(request):
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
-        seen = {}
+        snippets = {}  # the titles, badges and lights made once for all units
         for unit_rows in units.values():
-            unit_rows.html = html.missing_rows(unit_rows, can_act, seen)
+            unit_rows.html = html.missing_rows(unit_rows, can_act, snippets)
         by_unit = list(units.items())
     query = request.GET.copy()
     query.pop("page", None)
@@ -210,7 +210,9 @@ def urge(request):
         messages.error(request, _("请指定要催办的单位或任务。"))
         return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
     count = notified = 0
-    for assignment in targets.select_related("task", "task__plan", "unit"):
+    for assignment in targets.select_related("task", "task__plan", "unit").order_by(
+        "unit__order", "unit__name", "task__number", "pk"
+    ):
         notified += workflow.urge(assignment, request.user, note, period=period)
         count += 1
     if count:
@@ -232,7 +234,9 @@ def receipts(request, pk):
     assignments = Assignment.objects.filter(task__plan=plan)
     counts = dict(assignments.values_list("receipt").annotate(n=Count("pk")))
     contested = list(
-        assignments.filter(receipt=Assignment.Receipt.CONTESTED).select_related("task", "unit", "receipt_by")
+        assignments.filter(receipt=Assignment.Receipt.CONTESTED)
+        .select_related("task", "unit", "receipt_by")
+        .order_by("task__number", "role", "unit__order", "unit__name")
     )
     pending_units = (
         Unit.objects.filter(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)

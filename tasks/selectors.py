@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Length, Trim
 
 from units.models import Unit
 
@@ -94,10 +95,9 @@ def last_submitted(assignments):
 
 def reports_for(assignment_ids, period_ids, with_text=False):
     """{(assignment_id, period_id): report} in one query; the long texts only when asked for."""
-    # (no ordering: a dict needs none, and the default one joins the period, plan, task and unit tables)
-    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids).order_by()
+    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids)
     if not with_text:
-        reports = reports.defer("body", "problems", "next_steps")
+        reports = reports.defer("body", "problems", "next_steps").annotate(body_chars=Length(Trim("body")))
     return {(r.assignment_id, r.period_id): r for r in reports}
 
 
@@ -124,7 +124,7 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False):
     return rows
 
 
-def lit_assignments(assignments, period, calendar, on=None):
+def assignments_with_light(assignments, period, calendar, on=None):
     """Assignments annotated, in SQL, with the period's report (`report_id`, `state`, `progress`,
     `submitted_at`), the latest submission in any period (`last_submitted`) and the status light (`light`).
 

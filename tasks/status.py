@@ -46,7 +46,7 @@ COLOURS = {
 REPORTED = (State.SUBMITTED, State.ACCEPTED)
 
 
-class Lit:
+class HasLight:
     """Something with a `light`: its colour and its words."""
 
     @property
@@ -59,7 +59,7 @@ class Lit:
 
 
 @dataclass(frozen=True)
-class Status(Lit):
+class Status(HasLight):
     light: str
     reason: str  # why, in words a user reads beside the light
     days_left: int | None = None  # working days to the period's due date (negative: overdue)

@@ -18,7 +18,7 @@ ONE_DAY = datetime.timedelta(days=1)
 @lru_cache(maxsize=4096)
 def library_workday(day):
     """The library's answer; None for a year it has no data for."""
-    if day.year not in _library_years():  # asked first: the library's own refusal costs ~30 µs a day
+    if day.year not in _library_years():  # asked first: the library's own refusal (an exception) is slow
         return None
     try:
         return chinese_calendar.is_workday(day)

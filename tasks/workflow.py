@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import record
 from audit.service import value_text
@@ -79,6 +80,209 @@ class ApprovalRequired(WorkflowError, PermissionDenied):
     code = "approval"
 
 
+# --- what a user may do with a report now ------------------------------------------------------------------
+#
+# One rule: `allowed(user, report)` answers, for each action, whether this user may take it now and, if not,
+# why. The workflow's guards raise its refusals; the report pages show its buttons and reasons; 我的任务's
+# next step reads it. A new state or role is one edit here.
+
+ACTIONS = ("edit", "request_approval", "approve", "submit", "accept", "return")
+
+NOT_WRITER = gettext_lazy("只有本单位的联络员可以填写这份报告。")
+NOT_WRITER_REQUEST = gettext_lazy("只有本单位的联络员可以送审。")
+NOT_WRITER_SUBMIT = gettext_lazy("只有本单位的联络员可以报送这份报告。")
+NOT_APPROVER = gettext_lazy("只有本单位的审核人可以审核这份报告。")
+NOT_REVIEWER_ACCEPT = gettext_lazy("只有统筹人员可以审核报告。")
+NOT_REVIEWER_RETURN = gettext_lazy("只有统筹人员可以退回报告。")
+PLAN_NOT_LIVE = gettext_lazy("计划“%(plan)s”当前为“%(status)s”，不能报送进展。")
+PERIOD_LOCKED = gettext_lazy("“%(period)s”报送期已锁定，不能再修改或报送。如确需修改，请联系统筹人员解锁。")
+PERIOD_LOCKED_RETURN = gettext_lazy("“%(period)s”报送期已锁定，退回后单位也无法修改。请先解锁报送期再退回。")
+NO_REPORT = gettext_lazy("这份报告还没有填写，请先填写并保存。")
+NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不能再修改。被退回后才能修改。")
+APPROVAL_NOT_USED = gettext_lazy("本计划不需要单位审核，可直接报送。")
+APPROVAL_NOT_USED_APPROVE = gettext_lazy("本计划不需要单位审核。")
+REQUEST_NOT_EDITABLE = gettext_lazy("只有草稿或被退回的报告可以送审。")
+APPROVE_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不需要再审核。")
+EMPTY_APPROVE = gettext_lazy("报告还没有填写工作开展情况，不能审核通过。")
+ALREADY_APPROVED = gettext_lazy("这一版报告已经审核通过，等待联络员报送。")
+SUBMIT_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不能重复报送。")
+EMPTY_SUBMIT = gettext_lazy("请先填写“工作开展情况”再报送。")
+APPROVAL_REQUIRED = gettext_lazy("本计划要求报告先经本单位审核人审核通过（修改后须重新审核），再报送。")
+ACCEPT_NOT_SUBMITTED = gettext_lazy("只有“已报送”的报告可以审核通过，这份报告当前为“%(state)s”。")
+RETURN_NEEDS_NOTE = gettext_lazy("退回时必须填写退回意见，告诉单位需要修改什么。")
+RETURN_NOT_SUBMITTED = gettext_lazy("只有“已报送”的报告可以退回，这份报告当前为“%(state)s”。")
+
+
+class Refusal:
+    """Why an action is refused. `code` picks the exception the workflow raises; a `late` refusal is checked
+    after the form's version (a stale form is told so first)."""
+
+    __slots__ = ("code", "message", "late")
+
+    def __init__(self, code, message, late=False):
+        self.code, self.message, self.late = code, str(message), late
+
+    def __repr__(self):
+        return f"Refusal({self.code!r}, {self.message!r})"
+
+    def __str__(self):
+        return self.message
+
+    def error(self):
+        if self.code == "permission":
+            return PermissionDenied(self.message)
+        if self.code == "locked":
+            return PeriodLocked(self.message)
+        if self.code == "approval":
+            return ApprovalRequired(self.message)
+        return WorkflowError(self.message, code=self.code)
+
+
+class Allowed:
+    """The answer of `allowed()`: `allowed["submit"]` is a bool (templates: `allowed.submit`, `allowed.return`);
+    `refusal(action)` the `Refusal` or None, `reason(action)` its words ("" when allowed). Each action's checks
+    run when first asked (a list row asks for one or two)."""
+
+    def __init__(self, checks, needs_approval=False):
+        self._checks = checks  # action -> function returning a Refusal or None
+        self._refusals = {}
+        self.needs_approval = needs_approval  # the unit approver has not approved this version (plan requires it)
+
+    def refusal(self, action):
+        if action not in ACTIONS:
+            raise KeyError(action)
+        if action not in self._refusals:
+            self._refusals[action] = self._checks[action]()
+        return self._refusals[action]
+
+    def __getitem__(self, action):
+        return self.refusal(action) is None
+
+    def __repr__(self):
+        return f"Allowed({', '.join(self.actions) or '-'})"
+
+    @property
+    def actions(self):
+        """The actions allowed, in ACTIONS order."""
+        return tuple(a for a in ACTIONS if self[a])
+
+    @property
+    def any(self):
+        return bool(self.actions)
+
+    def reason(self, action):
+        refusal = self.refusal(action)
+        return refusal.message if refusal else ""
+
+    def hints(self):
+        """The reasons a person who may act on this report cannot act now (not "you have no role here")."""
+        seen = []
+        for action in ACTIONS:
+            refusal = self.refusal(action)
+            if refusal and refusal.code in ("locked", "plan", "empty", "approval") and refusal.message not in seen:
+                seen.append(refusal.message)
+        return seen
+
+
+def _first(*checks):
+    """The first refusal among `(condition, refusal-maker)` pairs whose condition holds; a condition may be a
+    function, called only when the checks before it passed."""
+    for condition, make in checks:
+        if condition() if callable(condition) else condition:
+            return make()
+    return None
+
+
+def allowed(user, report, *, assignment=None, period=None):
+    """What `user` may do with `report` now, and why not. For a report not yet written pass `report=None`
+    with its `assignment` and `period` (a list may pass them for a report too, loaded once for many rows).
+    Reads no rows: the assignment's task and plan and the period are loaded (`access.get_report_for_user` and
+    the workflow's locked read do so)."""
+    if assignment is None:
+        assignment = report.assignment
+    if period is None:
+        period = report.period
+    plan = assignment.task.plan
+    writer = access.can_write(user, assignment)
+    approver = access.can_approve(user, assignment)
+    reviewer = access.can_review(user)
+    live = plan.status == WorkPlan.Status.ACTIVE
+    state = report.state if report is not None else None
+    editable = report is None or report.is_editable_state
+    approved = report is not None and report.is_approved
+
+    def empty():
+        return report is None or not report.has_body
+
+    def plan_refusal():
+        return Refusal("plan", PLAN_NOT_LIVE % {"plan": plan.title, "status": plan.get_status_display()})
+
+    def locked():
+        return Refusal("locked", PERIOD_LOCKED % {"period": period.name})
+
+    def state_refusal(message):
+        return lambda: Refusal("state", message % {"state": report.get_state_display()})
+
+    no_report = (report is None, lambda: Refusal("state", NO_REPORT))
+    checks = {
+        "edit": lambda: _first(
+            (not writer, lambda: Refusal("permission", NOT_WRITER)),
+            (not live, plan_refusal),
+            (period.locked, locked),
+            (not editable, state_refusal(NOT_EDITABLE)),
+        ),
+        "request_approval": lambda: _first(
+            (not writer, lambda: Refusal("permission", NOT_WRITER_REQUEST)),
+            (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED)),
+            (not live, plan_refusal),
+            (period.locked, locked),
+            no_report,
+            (not editable, lambda: Refusal("state", REQUEST_NOT_EDITABLE)),
+        ),
+        "approve": lambda: _first(
+            (not approver, lambda: Refusal("permission", NOT_APPROVER)),
+            (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED_APPROVE)),
+            (not live, plan_refusal),
+            (period.locked, locked),
+            no_report,
+            (not editable, state_refusal(APPROVE_NOT_EDITABLE)),
+            (empty, lambda: Refusal("empty", EMPTY_APPROVE, late=True)),
+            (approved, lambda: Refusal("state", ALREADY_APPROVED, late=True)),
+        ),
+        "submit": lambda: _first(
+            (not writer, lambda: Refusal("permission", NOT_WRITER_SUBMIT)),
+            (not live, plan_refusal),
+            (period.locked, locked),
+            no_report,
+            (not editable, state_refusal(SUBMIT_NOT_EDITABLE)),
+            (empty, lambda: Refusal("empty", EMPTY_SUBMIT, late=True)),
+            (plan.unit_approval and not approved, lambda: Refusal("approval", APPROVAL_REQUIRED, late=True)),
+        ),
+        "accept": lambda: _first(
+            (not reviewer, lambda: Refusal("permission", NOT_REVIEWER_ACCEPT)),
+            no_report,
+            (state != State.SUBMITTED, state_refusal(ACCEPT_NOT_SUBMITTED)),
+        ),
+        "return": lambda: _first(
+            (not reviewer, lambda: Refusal("permission", NOT_REVIEWER_RETURN)),
+            no_report,
+            (state != State.SUBMITTED, state_refusal(RETURN_NOT_SUBMITTED)),
+            (period.locked, lambda: Refusal("locked", PERIOD_LOCKED_RETURN % {"period": period.name}, late=True)),
+        ),
+    }
+    return Allowed(checks, needs_approval=plan.unit_approval and not approved)
+
+
+def _guard(user, report, action, expected_version=None):
+    """Raise the refusal of `allowed()` for `action`, the form's version checked between early and late ones."""
+    refusal = allowed(user, report).refusal(action)
+    if refusal is not None and not refusal.late:
+        raise refusal.error()
+    _check_version(report, expected_version)
+    if refusal is not None:
+        raise refusal.error()
+
+
 # --- helpers -------------------------------------------------------------------------------------------
 
 
@@ -120,19 +324,10 @@ def _event(report, user, action, from_state="", to_state="", comment="", changes
     )
 
 
-def _check_period_open(period):
-    if period.locked:
-        raise PeriodLocked(
-            _("“%(period)s”报送期已锁定，不能再修改或报送。如确需修改，请联系统筹人员解锁。")
-            % {"period": period.name}
-        )
-
-
 def _check_plan_live(plan):
     if plan.status != WorkPlan.Status.ACTIVE:
         raise WorkflowError(
-            _("计划“%(plan)s”当前为“%(status)s”，不能报送进展。")
-            % {"plan": plan.title, "status": plan.get_status_display()},
+            PLAN_NOT_LIVE % {"plan": plan.title, "status": plan.get_status_display()},
             code="plan",
         )
 
@@ -154,6 +349,15 @@ def _as_version(value):
         return None
 
 
+def _bump_version(report):
+    """A new version without a new text (submit, accept): an approval of the text moves with it, since the
+    approver approved what the coordinator now reads."""
+    carried = report.is_approved
+    report.version += 1
+    if carried:
+        report.approved_version = report.version
+
+
 def _describe(report):
     return _("%(unit)s · 第%(number)s项 · %(period)s") % {
         "unit": report.assignment.unit,
@@ -172,22 +376,19 @@ def save_report(*, assignment, period, user, data, version=None, attachments=(),
     read at (None for a new report). `attachments` are `(uploaded_file, checked)` pairs already validated by
     `tasks.uploads.check_attachment`; `remove_attachments` are attachment ids to take off the report.
     """
-    if not access.can_write(user, assignment):
-        raise PermissionDenied(_("只有本单位的联络员可以填写这份报告。"))
+    refusal = allowed(user, None, assignment=assignment, period=period).refusal("edit")
+    if refusal is not None and refusal.code == "permission":
+        raise refusal.error()
     if period.plan_id != assignment.task.plan_id:
         raise WorkflowError(_("报送期不属于这项任务所在的计划。"))
-    _check_plan_live(assignment.task.plan)
-    _check_period_open(period)
+    if refusal is not None:
+        raise refusal.error()
     values = {field: data.get(field, "") for field in TEXT_FIELDS}
     values["progress"] = values["progress"] or ProgressReport.Progress.NOT_STARTED
     try:
         with transaction.atomic():
-            # lock the report row only (no ordering: the default one would join and lock the plan's rows)
             report = (
-                ProgressReport.objects.select_for_update(of=("self",))
-                .filter(assignment=assignment, period=period)
-                .order_by()
-                .first()
+                ProgressReport.objects.select_for_update(of=("self",)).filter(assignment=assignment, period=period).first()
             )
             if report is None:
                 if version not in (None, "", 0, "0"):
@@ -196,12 +397,7 @@ def save_report(*, assignment, period, user, data, version=None, attachments=(),
                 _event(report, user, Action.CREATE, "", report.state, changes=values)
             else:
                 report.assignment, report.period = assignment, period
-                if not report.is_editable_state:
-                    raise WorkflowError(
-                        _("这份报告已“%(state)s”，不能再修改。被退回后才能修改。")
-                        % {"state": report.get_state_display()}
-                    )
-                _check_version(report, version if version not in (None, "") else 0)
+                _guard(user, report, "edit", version if version not in (None, "") else 0)
                 changes = {f: v for f, v in values.items() if getattr(report, f) != v}
                 if changes:
                     for field, value in changes.items():
@@ -259,13 +455,7 @@ def request_approval(report, user):
     with transaction.atomic():
         fresh = _locked_report(report)
         assignment = fresh.assignment
-        if not access.can_write(user, assignment):
-            raise PermissionDenied(_("只有本单位的联络员可以送审。"))
-        if not assignment.task.plan.unit_approval:
-            raise WorkflowError(_("本计划不需要单位审核，可直接报送。"))
-        _check_period_open(fresh.period)
-        if not fresh.is_editable_state:
-            raise WorkflowError(_("只有草稿或被退回的报告可以送审。"))
+        _guard(user, fresh, "request_approval")
         _event(fresh, user, Action.REQUEST_APPROVAL, fresh.state, fresh.state)
         notify(
             unit_users(assignment.unit_id, Membership.Role.APPROVER),
@@ -282,18 +472,7 @@ def approve(report, user, expected_version=None):
     with transaction.atomic():
         fresh = _locked_report(report)
         assignment = fresh.assignment
-        if not access.can_approve(user, assignment):
-            raise PermissionDenied(_("只有本单位的审核人可以审核这份报告。"))
-        if not assignment.task.plan.unit_approval:
-            raise WorkflowError(_("本计划不需要单位审核。"))
-        _check_period_open(fresh.period)
-        if not fresh.is_editable_state:
-            raise WorkflowError(
-                _("这份报告已“%(state)s”，不需要再审核。") % {"state": fresh.get_state_display()}
-            )
-        _check_version(fresh, expected_version)
-        if not fresh.body.strip():
-            raise WorkflowError(_("报告还没有填写工作开展情况，不能审核通过。"), code="empty")
+        _guard(user, fresh, "approve", expected_version)
         fresh.approved_at, fresh.approved_by, fresh.approved_version = timezone.now(), user, fresh.version
         fresh.save(update_fields=["approved_at", "approved_by", "approved_version", "updated_at"])
         _event(fresh, user, Action.APPROVE, fresh.state, fresh.state)
@@ -311,24 +490,14 @@ def submit(report, user, expected_version=None):
     """报送: the unit's reporter sends the report to the coordinator."""
     with transaction.atomic():
         fresh = _locked_report(report)
-        assignment = fresh.assignment
-        if not access.can_write(user, assignment):
-            raise PermissionDenied(_("只有本单位的联络员可以报送这份报告。"))
-        _check_plan_live(assignment.task.plan)
-        _check_period_open(fresh.period)
-        if not fresh.is_editable_state:
-            raise WorkflowError(
-                _("这份报告已“%(state)s”，不能重复报送。") % {"state": fresh.get_state_display()}
-            )
-        _check_version(fresh, expected_version)
-        if not fresh.body.strip():
-            raise WorkflowError(_("请先填写“工作开展情况”再报送。"), code="empty")
-        if assignment.task.plan.unit_approval and not fresh.is_approved:
-            raise ApprovalRequired(_("本计划要求报告先经本单位审核人审核通过（修改后须重新审核），再报送。"))
+        _guard(user, fresh, "submit", expected_version)
         before = fresh.state
         fresh.state = State.SUBMITTED
         fresh.submitted_at, fresh.submitted_by = timezone.now(), user
-        fresh.version += 1
+        # A new round: the review fields describe the review that decides it (an earlier return's note is
+        # history, in the RETURN event).
+        fresh.reviewed_at, fresh.reviewed_by, fresh.review_note = None, None, ""
+        _bump_version(fresh)
         fresh.save()
         _event(fresh, user, Action.SUBMIT, before, fresh.state)
         notify(
@@ -344,18 +513,13 @@ def submit(report, user, expected_version=None):
 def accept(report, user, expected_version=None, note=""):
     """审核通过 by the coordinator."""
     if not access.can_review(user):
-        raise PermissionDenied(_("只有统筹人员可以审核报告。"))
+        raise PermissionDenied(NOT_REVIEWER_ACCEPT)
     with transaction.atomic():
         fresh = _locked_report(report)
-        if fresh.state != State.SUBMITTED:
-            raise WorkflowError(
-                _("只有“已报送”的报告可以审核通过，这份报告当前为“%(state)s”。")
-                % {"state": fresh.get_state_display()}
-            )
-        _check_version(fresh, expected_version)
+        _guard(user, fresh, "accept", expected_version)
         fresh.state = State.ACCEPTED
         fresh.reviewed_at, fresh.reviewed_by, fresh.review_note = timezone.now(), user, note.strip()
-        fresh.version += 1
+        _bump_version(fresh)
         fresh.save()
         _event(fresh, user, Action.ACCEPT, State.SUBMITTED, fresh.state, comment=fresh.review_note)
         notify(
@@ -371,26 +535,18 @@ def accept(report, user, expected_version=None, note=""):
 def return_report(report, user, note, expected_version=None):
     """退回 with a required note: the unit edits and submits again."""
     if not access.can_review(user):
-        raise PermissionDenied(_("只有统筹人员可以退回报告。"))
+        raise PermissionDenied(NOT_REVIEWER_RETURN)
     note = (note or "").strip()
     if not note:
-        raise WorkflowError(_("退回时必须填写退回意见，告诉单位需要修改什么。"), code="note")
+        raise WorkflowError(RETURN_NEEDS_NOTE, code="note")
     with transaction.atomic():
         fresh = _locked_report(report)
-        if fresh.state != State.SUBMITTED:
-            raise WorkflowError(
-                _("只有“已报送”的报告可以退回，这份报告当前为“%(state)s”。")
-                % {"state": fresh.get_state_display()}
-            )
-        _check_version(fresh, expected_version)
-        if fresh.period.locked:
-            raise PeriodLocked(
-                _("“%(period)s”报送期已锁定，退回后单位也无法修改。请先解锁报送期再退回。")
-                % {"period": fresh.period.name}
-            )
+        _guard(user, fresh, "return", expected_version)
         fresh.state = State.RETURNED
         fresh.reviewed_at, fresh.reviewed_by, fresh.review_note = timezone.now(), user, note
         fresh.version += 1
+        # The unit approver's approval was for the round the coordinator sent back: the next round needs its own.
+        fresh.approved_at, fresh.approved_by, fresh.approved_version = None, None, None
         fresh.save()
         _event(fresh, user, Action.RETURN, State.SUBMITTED, fresh.state, comment=note)
         notify(

@@ -630,9 +630,6 @@ class Counts:
     events: int = 0
     users: int = 0
 
-    def as_dict(self):
-        return dict(self.__dict__)
-
 
 def _create_reporters(rng, data, city_index, units, password):
     """One reporter (联络员) per unit; returns {unit pk: User}."""

@@ -26,6 +26,7 @@ class ViewOnlyAdminMixin:
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
+    ordering = ["unit__order", "unit__name", "role"]
     autocomplete_fields = ["unit", "user"]
 
 

@@ -130,7 +130,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("单位成员")
         verbose_name_plural = _("单位成员")
-        ordering = ["unit__order", "unit__name", "role"]
+        # no default ordering (the unit's order would join the unit table); lists order by unit themselves
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="units_membership_unique_role"),
         ]

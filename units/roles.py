@@ -102,8 +102,8 @@ class Roles:
         return labels
 
 
-# The two queries every request makes are written in SQL: through the ORM they took 1,131 µs, in SQL 261 µs
-# (in-process, PostgreSQL; a request's Python was 10–14 ms under the load test; see docs/PERFORMANCE.md).
+# The two queries every request makes are written in SQL: several times cheaper than through the ORM, which
+# counts at the load test's rates (docs/PERFORMANCE.md has the figures).
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,10 @@ def unit_users():
     return (
         User.objects.filter(Exists(Membership.objects.filter(user=OuterRef("pk"))))
         .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("unit")),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("unit").order_by("unit__order", "unit__name", "role"),
+            ),
             "groups",
         )
         .order_by("username", "pk")

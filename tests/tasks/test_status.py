@@ -296,7 +296,7 @@ def test_sql_light_equals_assignment_status_for_every_demo_assignment(plan, thre
     checked = set()
     for period in plan.periods.all():
         for on in [D("2022-01-05") + datetime.timedelta(days=10 * n) for n in range(42)]:
-            sql = dict(selectors.lit_assignments(assignments, period, calendar, on).values_list("pk", "light"))
+            sql = dict(selectors.assignments_with_light(assignments, period, calendar, on).values_list("pk", "light"))
             rows = selectors.rows_for(python_rows, lambda a, period=period: period, calendar, on)
             python = {row.assignment.pk: row.status.light for row in rows}
             assert sql == python, (period.name, on)

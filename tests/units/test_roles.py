@@ -35,7 +35,9 @@ def test_the_roles_are_what_the_orm_says_in_two_queries(person):
         labels = [str(label) for label in roles.labels]
     assert len(queries) == 2
 
-    active = person.memberships.filter(unit__is_active=True).select_related("unit")  # Membership's ordering
+    active = (
+        person.memberships.filter(unit__is_active=True).select_related("unit").order_by("unit__order", "unit__name", "role")
+    )
     expected_units = list(dict.fromkeys(m.unit for m in active))
     assert units == expected_units and len(units) == 2
     for unit, expected in zip(units, expected_units, strict=True):

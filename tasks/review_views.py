@@ -32,9 +32,9 @@ def require_coordinator(user):
 
 
 class UnitRows(list):
-    """One unit's rows on 未报送与催办, with their table rows as HTML (`html`, set by the view)."""
+    """One unit's rows on 未报送与催办, with what its table shows as dicts (`lines`, set by the view)."""
 
-    html = ""
+    lines = ()
 
 
 def live_plans():
@@ -89,7 +89,7 @@ def review_queue(request):
             "review_plan": plan,
             "filter": report_filter,
             "page": page,
-            "rows": html.review_rows(page, can_act),
+            "rows": html.review_rows(page),
             "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
             "query": query.urlencode(),
             "can_act": can_act,
@@ -161,7 +161,7 @@ def missing_reports(request):
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
         seen = {}
         for unit_rows in units.values():
-            unit_rows.html = html.missing_rows(unit_rows, can_act, seen)
+            unit_rows.lines = html.missing_rows(unit_rows, seen)
         by_unit = list(units.items())
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,11 +1,9 @@
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tasks import html
 from tasks.models import ProgressReport, ReportAttachment, chinese_number
-from tasks.status import COLOURS, Light
 
 register = template.Library()
 
@@ -25,13 +23,7 @@ def light(status):
 @register.filter
 def light_mark(value):
     """A light given by its value ("overdue"), as the same dot and words as `light`."""
-    if value not in Light.values:
-        return ""
-    return format_html(
-        '<span class="light light-{}"><span class="dot" aria-hidden="true"></span>{}</span>',
-        COLOURS[value],
-        Light(value).label,
-    )
+    return html.light_mark(value)
 
 
 @register.filter

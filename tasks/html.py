@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .models import Assignment, ProgressReport
 from .status import COLOURS, Light
 
 
@@ -81,16 +82,18 @@ def _day(value):
     return format_date(value, "Y-m-d")
 
 
-def my_task_rows(rows, *, reporter_unit_ids):
+def my_task_rows(rows, *, reporter_unit_ids, show_unit=False):
     """我的任务's rows (templates/tasks/my_tasks.html) as dicts: task and section, receipt (pending / contested,
     with its links), role (and 汇总各单位 for a lead unit), due date and working days left, light, report state
-    (and a return note), the next step (`row.action`: label, url, primary) and 申请延期 for the unit's reporters.
+    (and a return note), the next step (`row.action`: label, url, primary) and 申请延期 for the unit's reporters;
+    `where` is the section, after the unit's short name for a user of several units (`show_unit`).
 
     What repeats from row to row — section, dates and days left, light, badge — is made once a page."""
     task_url = url_pattern("tasks:task_detail")
     confirm_url, contest_url = url_pattern("tasks:receipt_confirm"), url_pattern("tasks:receipt_contest")
     consolidation_url, extension_url = url_pattern("tasks:consolidation", 2), url_pattern("tasks:extension_request")
-    sections, days, badges, lights, roles, lines = {}, {}, {}, {}, {}, []
+    lead, pending, returned = Assignment.Role.LEAD, Assignment.Receipt.PENDING, ProgressReport.State.RETURNED
+    sections, days, dates, badges, lights, roles, lines = {}, {}, {None: ""}, {}, {}, {}, []
     for row in rows:
         a, period, report, status = row.assignment, row.period, row.report, row.status
         task = a.task
@@ -99,6 +102,10 @@ def my_task_rows(rows, *, reporter_unit_ids):
         left = status.days_left if status else None
         if left not in days:
             days[left] = days_left(left)
+        due_on = period.due_on if period is not None else None
+        for day in (due_on, a.deadline):
+            if day not in dates:
+                dates[day] = _day(day)
         state = report.state if report else None
         if state not in badges:
             badges[state] = state_badge(report)
@@ -110,31 +117,25 @@ def my_task_rows(rows, *, reporter_unit_ids):
         label, url, primary = row.action
         lines.append(
             {
-                "number": task.number,
+                "number": str(task.number),  # (an int would be localized on every use)
                 "title": task.title,
                 "task_url": task_url.format(task.pk),
                 "unit": a.unit.short_name,
-                "section": sections[task.section_id],
+                "where": f"{a.unit.short_name} · {sections[task.section_id]}" if show_unit else sections[task.section_id],
                 "receipt": a.receipt,
-                "confirm_url": confirm_url.format(a.pk),
-                "contest_url": contest_url.format(a.pk),
+                "confirm_url": confirm_url.format(a.pk) if a.receipt == pending else "",
+                "contest_url": contest_url.format(a.pk) if a.receipt == pending else "",
                 "role": a.role,
                 "role_label": roles[a.role],
                 "consolidation_url": (
-                    consolidation_url.format(a.task_id, period.pk)
-                    if a.role == a.Role.LEAD and period is not None
-                    else ""
+                    consolidation_url.format(a.task_id, period.pk) if a.role == lead and period is not None else ""
                 ),
-                "due": _day(period.due_on) if period is not None else "",
+                "due": dates[due_on],
                 "days_left": days[left],
-                "deadline": _day(a.deadline) if a.deadline else "",
+                "deadline": dates[a.deadline],
                 "light": lights[key],
                 "badge": badges[state],
-                "note": (
-                    Truncator(report.review_note).chars(40)
-                    if report and report.state == report.State.RETURNED
-                    else None
-                ),
+                "note": Truncator(report.review_note).chars(40) if state == returned else None,
                 "action": label,
                 "action_url": url,
                 "primary": primary,
@@ -155,10 +156,10 @@ def review_rows(reports):
             badges[report.state] = state_badge(report)
         lines.append(
             {
-                "pk": report.pk,
-                "version": report.version,
+                "pk": str(report.pk),
+                "version": str(report.version),
                 "submitted": report.state == report.State.SUBMITTED,
-                "number": task.number,
+                "number": str(task.number),
                 "task_url": task_url.format(task.pk),
                 "unit": assignment.unit.short_name,
                 "role": assignment.role,
@@ -200,8 +201,8 @@ def missing_rows(rows, seen=None):
             lights[key] = light(row.status)
         lines.append(
             {
-                "pk": row.assignment.pk,
-                "number": task.number,
+                "pk": str(row.assignment.pk),
+                "number": str(task.number),
                 "title": titles[task.pk],
                 "badge": badges[state],
                 "light": lights[key],

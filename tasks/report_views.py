@@ -69,8 +69,9 @@ def my_tasks(request):
         "tasks/my_tasks.html",
         {
             "rows": rows,
-            "lines": html.my_task_rows(rows, reporter_unit_ids=roles.reporter_unit_ids),
-            "show_unit": len(roles.unit_ids) > 1,
+            "lines": html.my_task_rows(
+                rows, reporter_unit_ids=roles.reporter_unit_ids, show_unit=len(roles.unit_ids) > 1
+            ),
             "units": roles.units,
             "plans": [
                 {"plan": plan, "periods": periods.get(plan_id, []), "period": chosen.get(plan_id)}

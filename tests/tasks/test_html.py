@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from tasks import html, workflow
+from tasks import html, selectors, workflow
 from tasks.filters import OneLoopSelect
 from tasks.forms import ReportForm, ReturnForm, ReviewForm
 from tasks.models import Assignment, ProgressReport
 from tasks.status import Light, Status
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEADER, user
-from units.models import Unit
+from units.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -142,8 +142,6 @@ def test_plan_and_task_list_chips_escape_names_and_fold_long_lists(login, plan, 
 
 
 def test_unit_chips_are_data(plan):
-    from tasks import selectors
-
     sections = selectors.plan_sections(plan)
     task = sections[0].tasks.all()[0]
     chips = task.unit_chips
@@ -216,3 +214,12 @@ def test_the_one_loop_select_escapes_labels_and_values():
     written = widget.render("unit", '"><script>', attrs={"id": "id_unit"})
     assert "<script>" not in written and "<b>" not in written
     assert '<option value="&quot;&gt;&lt;script&gt;" selected>&lt;b&gt;单位&lt;/b&gt; &amp; 其他</option>' in written
+
+
+def test_my_tasks_names_the_unit_of_each_row_for_a_user_of_several_units(login, plan, period, county):
+    other = Assignment.objects.filter(task__plan=plan, unit__short_name="市司法局").select_related("task").first()
+    Membership.objects.create(user=user(COUNTY_REPORTER), unit=other.unit, role=Membership.Role.REPORTER)
+    page = login(COUNTY_REPORTER).get(reverse("tasks:my_tasks"), {"period": period.pk}).content.decode()
+    section = county.task.section
+    assert f'</a> <small class="muted">东昌府区 · {section.numeral}、{section.title}</small>' in page
+    assert '<tr data-task="%s" data-unit="市司法局">' % other.task.number in page

@@ -20,8 +20,8 @@ def tasks_with_pending_groups(tasks):
 
 
 def with_unit_chips(tasks):
-    """Sets `task.unit_chips` on each task of the list, in one query: {"lead": [(name, short name)], "responsible":
-    [(name, short name)], "pending": [group names]} (templates/partials/task_units.html shows them as chips).
+    """Sets `task.unit_chips` on each task of the list, in one query: {"lead": [unit], "responsible": [unit],
+    "pending": [group names]}, each unit {"name", "short"} (templates/partials/task_units.html shows them as chips).
 
     The units are read as (task, role, name, short name) tuples, not as ~3,000 model instances for a city plan:
     building those, and later freeing their reference cycles, was most of the plan page's time."""
@@ -33,7 +33,7 @@ def with_unit_chips(tasks):
         .values_list("task_id", "role", "unit__name", "unit__short_name")
     )
     for task_id, role, name, short_name in rows:
-        units[task_id][0 if role == Assignment.Role.LEAD else 1].append((name, short_name))
+        units[task_id][0 if role == Assignment.Role.LEAD else 1].append({"name": name, "short": short_name})
     for task in tasks:
         lead, responsible = units[task.pk]
         task.unit_chips = {

@@ -146,7 +146,10 @@ def test_unit_chips_are_data(plan):
     task = sections[0].tasks.all()[0]
     chips = task.unit_chips
     assert set(chips) == {"lead", "responsible", "pending"}
-    assert all(isinstance(name, str) and isinstance(short, str) for name, short in chips["lead"] + chips["responsible"])
+    assert all(
+        set(unit) == {"name", "short"} and all(type(value) is str for value in unit.values())
+        for unit in chips["lead"] + chips["responsible"]
+    )
     assert len(chips["lead"]) + len(chips["responsible"]) == task.assignments.count()
 
 

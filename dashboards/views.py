@@ -10,8 +10,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +24,7 @@ from units.models import Unit
 from units.roles import roles_for
 
 from . import charts, excel, metrics
+from .matrix import Cells
 
 State = ProgressReport.State
 PAGE_SIZE = 100
@@ -230,31 +229,6 @@ def cell_links(period):
     return report.format, task.format
 
 
-def cells_html(row, report_url, task_url):
-    """One matrix row's cells: the light's first character on its colour, linking to the report (or, without
-    one, to the task page); the full words in the title. Up to 2,000 cells a page, so each cell is a plain
-    string join of trusted pieces: ids are integers, the words are our own labels, escaped once per light."""
-    words = {light: escape(Light(light).label) for light in Light.values}
-    no_report = escape(_("未填写报告"))
-    not_assigned = format_html('<td class="mx mx-not_assigned" title="{}"></td>', _("未分工"))
-    task_link = escape(task_url(row.task.pk))
-    cells = []
-    for cell in row.cells:
-        if cell.report_id:
-            label = words[cell.light]
-            cells.append(
-                f'<td class="mx mx-{cell.light}"><a href="{report_url(cell.report_id)}" title="{label}">{label[:1]}</a></td>'
-            )
-        elif cell.assignment_id:
-            label = words[cell.light]
-            cells.append(
-                f'<td class="mx mx-{cell.light}"><a href="{task_link}" title="{label}（{no_report}）">{label[:1]}</a></td>'
-            )
-        else:
-            cells.append(not_assigned)
-    return mark_safe("".join(cells))  # every piece is an integer, a light value or escaped above
-
-
 @require_GET
 def matrix(request, pk=None):
     """任务矩阵: tasks × units, each cell the light of that assignment, linking to its report."""
@@ -264,9 +238,9 @@ def matrix(request, pk=None):
     context = context_for(request, plan, period, periods, "matrix")
     if period is not None:
         section, units_, rows = matrix_for(request, plan, period)
-        report_url, task_url = cell_links(period)
+        cells = Cells(*cell_links(period))
         for row in rows:
-            row.html = cells_html(row, report_url, task_url)
+            row.html = cells.row(row)
         context |= {
             "units": units_,
             "rows": rows,

@@ -1,28 +1,39 @@
 """Filters (django-filter): the task list (section, unit, unit kind, role, words) and the review queue."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
-from .html import FastSelect
 from .models import Assignment, ProgressReport, ReportingPeriod, Section, Task
 from .selectors import sections_of, units_in_plan
 
 
+class OneLoopSelect(forms.Select):
+    """Django's select with its options written by one template loop (templates/widgets/select.html) instead
+    of one template per option: a unit filter offers a hundred or more."""
+
+    template = "widgets/select.html"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return get_template(self.template).render(self.get_context(name, value, attrs))
+
+
 class TaskFilter(django_filters.FilterSet):
     section = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("部分"), queryset=None, empty_label=_("全部部分")
+        widget=OneLoopSelect, label=_("部分"), queryset=None, empty_label=_("全部部分")
     )
     unit = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("单位"), queryset=None, empty_label=_("全部单位"), method="by_assignment"
+        widget=OneLoopSelect, label=_("单位"), queryset=None, empty_label=_("全部单位"), method="by_assignment"
     )
     unit_kind = django_filters.ChoiceFilter(
-        widget=FastSelect, label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), method="by_assignment"
+        widget=OneLoopSelect, label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), method="by_assignment"
     )
     role = django_filters.ChoiceFilter(
-        widget=FastSelect, label=_("分工"), choices=Assignment.Role.choices, empty_label=_("牵头或责任"), method="by_assignment"
+        widget=OneLoopSelect, label=_("分工"), choices=Assignment.Role.choices, empty_label=_("牵头或责任"), method="by_assignment"
     )
     # bounded: SQLite refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too complex")
     q = django_filters.CharFilter(label=_("关键词"), method="filter_words", max_length=100)
@@ -71,19 +82,19 @@ class ReportFilter(django_filters.FilterSet):
     """The review queue's filters: period, section, unit, unit kind, state."""
 
     period = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("报送期"), queryset=None, empty_label=_("全部报送期")
+        widget=OneLoopSelect, label=_("报送期"), queryset=None, empty_label=_("全部报送期")
     )
     section = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("部分"), queryset=None, empty_label=_("全部部分"), field_name="assignment__task__section"
+        widget=OneLoopSelect, label=_("部分"), queryset=None, empty_label=_("全部部分"), field_name="assignment__task__section"
     )
     unit = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("单位"), queryset=None, empty_label=_("全部单位"), field_name="assignment__unit"
+        widget=OneLoopSelect, label=_("单位"), queryset=None, empty_label=_("全部单位"), field_name="assignment__unit"
     )
     unit_kind = django_filters.ChoiceFilter(
-        widget=FastSelect, label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), field_name="assignment__unit__kind"
+        widget=OneLoopSelect, label=_("单位类别"), choices=Unit.Kind.choices, empty_label=_("全部类别"), field_name="assignment__unit__kind"
     )
     state = django_filters.ChoiceFilter(
-        widget=FastSelect, label=_("状态"), choices=ProgressReport.State.choices, empty_label=_("全部状态")
+        widget=OneLoopSelect, label=_("状态"), choices=ProgressReport.State.choices, empty_label=_("全部状态")
     )
 
     class Meta:

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from units.models import Unit
 
 from . import access, periods, uploads
-from .html import FastHiddenInput, FastRadioSelect, FastTextarea
 from .models import Assignment, ProgressReport, ReportAttachment, ReportingPeriod
 
 MAX_TEXT = 20000  # characters per text field of a report: a long report is ~1,500
@@ -77,7 +76,7 @@ class MultipleFileField(forms.FileField):
 class ReportForm(forms.ModelForm):
     """A unit's report. `version` is the version the form was read at: a save on top of a newer one is refused."""
 
-    version = forms.IntegerField(widget=FastHiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     attachments = MultipleFileField(
         label=_("附件"),
         required=False,
@@ -91,10 +90,10 @@ class ReportForm(forms.ModelForm):
         model = ProgressReport
         fields = ["progress", "body", "problems", "next_steps"]
         widgets = {
-            "progress": FastRadioSelect,
-            "body": FastTextarea(attrs={"rows": 12}),
-            "problems": FastTextarea(attrs={"rows": 4}),
-            "next_steps": FastTextarea(attrs={"rows": 4}),
+            "progress": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 12}),
+            "problems": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
             "body": _("本期开展的工作、取得的成效，尽量写具体的数据和事例。"),
@@ -115,9 +114,9 @@ class ReportForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    version = forms.IntegerField(widget=FastHiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label=_("审核意见"), required=False, max_length=2000, widget=FastTextarea(attrs={"rows": 3})
+        label=_("审核意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -125,7 +124,7 @@ class ReturnForm(ReviewForm):
     note = forms.CharField(
         label=_("退回意见"),
         max_length=2000,
-        widget=FastTextarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("退回时必须填写退回意见，告诉单位需要修改什么。")},
     )
 

@@ -1,121 +1,55 @@
-"""Pieces of HTML the pages share, written once in Python.
+"""What the pages' HTML is made from, prepared in Python as plain data; the markup itself is in templates.
 
-The template filters (`planner_tags.light`, `state_badge`) use them, and so do pages whose lists run to hundreds
-of rows (未报送与催办), where a template loop costs more than the rest of the page. Every value goes through
-`format_html`, or, in 我的任务's rows, through `esc` (the standard library's escape), so it is escaped.
+- `light` and `state_badge` render the partials templates/partials/light.html and state_badge.html, once for
+  each distinct light or state (cached: the output depends on nothing but the words and the colour);
+- `my_task_rows`, `review_rows` and `missing_rows` turn a list's rows into dicts of plain values (words, URLs,
+  dates as text, the light and badge made once a page) that the page's template loops over;
+- `url_pattern` reverses a URL once and fills in each row's id; `days_left` puts working days into words.
 """
 
 from functools import lru_cache
-from html import escape as esc  # Django's escape() is this, wrapped for lazy strings
 
-from django import forms
+from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .models import Assignment, ProgressReport
+from .status import COLOURS, Light
+
 
 def light(status):
-    """A status light with its words (for colour-blind readers and print): ● 逾期."""
+    """A status light with its words (for colour-blind readers and print): ● 逾期; the reason as its title."""
     if not status:
         return ""
-    return format_html(
-        '<span class="light light-{}" title="{}"><span class="dot" aria-hidden="true"></span>{}</span>',
-        status.colour,
-        status.reason,
-        status.label,
-    )
+    return _light(status.colour, str(status.label), str(status.reason))
+
+
+def light_mark(value):
+    """A light given by its value ("overdue"): the same dot and words as `light`, without a reason."""
+    if value not in Light.values:
+        return ""
+    return _light(COLOURS[value], str(Light(value).label), "")
+
+
+@lru_cache(maxsize=256)
+def _light(colour, label, reason):
+    return get_template("partials/light.html").render({"colour": colour, "label": label, "reason": reason})
 
 
 def state_badge(report):
     """A report's state as a badge; '未填写' when there is no report."""
     if not report:
-        return format_html('<span class="state state-none">{}</span>', _("未填写"))
-    return format_html('<span class="state state-{}">{}</span>', report.state, report.get_state_display())
+        return _state_badge("none", _("未填写"))
+    return _state_badge(report.state, str(report.get_state_display()))
 
 
-def missing_rows(rows, can_act, snippets=None):
-    """The table rows of one unit on 未报送与催办: tick box, task number and title, report state, light, urged.
-
-    `snippets` (a dict of three caches) carries the titles, badges and lights already made from one unit to the next.
-    """
-    choose = _("选择")
-    snippets = {} if snippets is None else snippets
-    # the same few titles, states and lights recur on every row
-    titles, badges, lights = (snippets.setdefault(name, {}) for name in ("titles", "badges", "lights"))
-    parts = []
-    for row in rows:
-        task = row.assignment.task
-        if task.pk not in titles:
-            titles[task.pk] = Truncator(task.title).chars(40)
-        state = row.report.state if row.report else None
-        if state not in badges:
-            badges[state] = state_badge(row.report)
-        light_key = (row.status.light, str(row.status.reason)) if row.status else None
-        if light_key not in lights:
-            lights[light_key] = light(row.status)
-        tick = (
-            format_html(
-                '<td><input type="checkbox" name="assignment" value="{}" aria-label="{} {}"></td>',
-                row.assignment.pk,
-                choose,
-                task.number,
-            )
-            if can_act
-            else ""
-        )
-        urged = (
-            format_html(
-                '<small class="muted">{}</small>',
-                ngettext("已催办 %(n)s 次", "已催办 %(n)s 次", row.urged) % {"n": row.urged},
-            )
-            if row.urged
-            else ""
-        )
-        parts.append(
-            format_html(
-                '<tr>{}<td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
-                tick,
-                task.number,
-                titles[task.pk],
-                badges[state],
-                lights[light_key],
-                urged,
-            )
-        )
-    return SafeString("".join(parts))  # every part is format_html's output
-
-
-def unit_chips(lead, responsible, pending_groups):
-    """A task's units as chips: 牵头单位, then 责任单位 (folded away when more than 12), then the selective
-    groups still to be chosen. `lead` and `responsible` are (full name, short name) pairs."""
-    def chips(pairs, css):
-        return format_html_join("", '<span class="chip{}" title="{}">{}</span>', ((css, n, s) for n, s in pairs))
-
-    leads = chips(lead, " lead") if lead else format_html('<span class="muted">{}</span>', _("未列牵头单位"))
-    others = chips(responsible, "")
-    if len(responsible) > 12:
-        summary = ngettext("%(n)s 个单位（点击展开）", "%(n)s 个单位（点击展开）", len(responsible)) % {
-            "n": len(responsible)
-        }
-        others = format_html("<details><summary>{}</summary>{}</details>", summary, others)
-    pending = format_html_join(
-        "",
-        '<span class="chip pending" title="{}">{}（{}）</span>',
-        ((_("由统筹人员逐项选定具体单位"), group.name, _("待选定")) for group in pending_groups),
-    )
-    return format_html(
-        '<dl class="units"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}{}</dd></dl>',
-        _("牵头单位"),
-        leads,
-        _("责任单位"),
-        others,
-        pending,
-    )
+@lru_cache(maxsize=64)
+def _state_badge(state, label):
+    return get_template("partials/state_badge.html").render({"state": state, "label": label})
 
 
 def url_pattern(name, args=1):
@@ -144,218 +78,137 @@ def days_left(days):
     return _("逾期 %(n)s 个工作日") % {"n": -days}
 
 
-def my_task_rows(rows, *, show_unit, reporter_unit_ids, csrf_token):
-    """我的任务's table rows: task and section (with 签收 / 有异议 while unconfirmed), role (and 汇总各单位 for a
-    lead unit), due date and working days left, light, report state (and a return note), the next step
-    (`row.action`: label, url, primary) and 申请延期 for the unit's reporters.
+def _day(value):
+    return format_date(value, "Y-m-d")
 
-    The page reporters open most, so each row is one f-string of values escaped by `esc` (the standard
-    library's escape, which Django's `escape` wraps), and what repeats from row to row — role, section,
-    due date and days left, light, badge — is made once per page.
-    """
+
+def my_task_rows(rows, *, reporter_unit_ids, show_unit=False):
+    """我的任务's rows (templates/tasks/my_tasks.html) as dicts: task and section, receipt (pending / contested,
+    with its links), role (and 汇总各单位 for a lead unit), due date and working days left, light, report state
+    (and a return note), the next step (`row.action`: label, url, primary) and 申请延期 for the unit's reporters;
+    `where` is the section, after the unit's short name for a user of several units (`show_unit`).
+
+    What repeats from row to row — section, dates and days left, light, badge — is made once a page."""
     task_url = url_pattern("tasks:task_detail")
     confirm_url, contest_url = url_pattern("tasks:receipt_confirm"), url_pattern("tasks:receipt_contest")
     consolidation_url, extension_url = url_pattern("tasks:consolidation", 2), url_pattern("tasks:extension_request")
-    consolidate_word, deadline_word = esc(_("汇总各单位")), esc(_("完成时限"))
-    extension_word = esc(_("申请延期"))
-    snippets, parts = {}, []  # the markup made once a page, keyed (kind, …): role, section, due date, light, badge
+    lead, pending, returned = Assignment.Role.LEAD, Assignment.Receipt.PENDING, ProgressReport.State.RETURNED
+    sections, days, dates, badges, lights, roles, lines = {}, {}, {None: ""}, {}, {}, {}, []
     for row in rows:
         a, period, report, status = row.assignment, row.period, row.report, row.status
-        task, unit = a.task, a.unit
-        receipt = ""
-        if a.receipt == a.Receipt.PENDING:
-            receipt = format_html(
-                '<div class="actions"><form method="post" action="{}" class="inline-form">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><button type="submit">{}</button></form>'
-                ' <a class="button" href="{}">{}</a></div>',
-                confirm_url.format(a.pk), csrf_token, _("签收"), contest_url.format(a.pk), _("有异议"),
-            )
-        elif a.receipt == a.Receipt.CONTESTED:
-            receipt = format_html('<div><span class="chip pending">{}</span></div>', _("已提出异议，等待统筹人员处理"))
-        consolidate = ""
-        if a.role == a.Role.LEAD and period is not None:
-            consolidate = f'<br><a href="{consolidation_url.format(a.task_id, period.pk)}">{consolidate_word}</a>'
-        days = status and status.days_left
-        key = ("due", period and period.due_on, days, a.deadline)
-        if key not in snippets:
-            due = ""
-            if period is not None:
-                due = f"{format_date(period.due_on, 'Y-m-d')}<br><small>{esc(days_left(days))}</small>"
-            if a.deadline:
-                due += f'<br><small class="muted">{deadline_word} {format_date(a.deadline, "Y-m-d")}</small>'
-            snippets[key] = due
-        due = snippets[key]
+        task = a.task
+        if task.section_id not in sections:
+            sections[task.section_id] = f"{task.section.numeral}、{task.section.title}"
+        left = status.days_left if status else None
+        if left not in days:
+            days[left] = days_left(left)
+        due_on = period.due_on if period is not None else None
+        for day in (due_on, a.deadline):
+            if day not in dates:
+                dates[day] = _day(day)
         state = report.state if report else None
-        if ("badge", state) not in snippets:
-            snippets["badge", state] = state_badge(report)
-        light_key = ("light", status.light, str(status.reason)) if status else ("light",)
-        if light_key not in snippets:
-            snippets[light_key] = light(status)
-        if ("role", a.role) not in snippets:
-            snippets["role", a.role] = f'<span class="role role-{esc(a.role)}">{esc(a.get_role_display())}</span>'
-        if ("section", task.section_id) not in snippets:
-            snippets["section", task.section_id] = f"{esc(task.section.numeral)}、{esc(task.section.title)}"
-        note = ""
-        if report and report.state == report.State.RETURNED:
-            note = f'<br><small class="error-text">{esc(Truncator(report.review_note).chars(40))}</small>'
+        if state not in badges:
+            badges[state] = state_badge(report)
+        key = (status.light, str(status.reason)) if status else None
+        if key not in lights:
+            lights[key] = light(status)
+        if a.role not in roles:
+            roles[a.role] = a.get_role_display()
         label, url, primary = row.action
-        if url:
-            step = f'<a class="button{" primary" if primary else ""}" href="{esc(url)}">{esc(label)}</a>'
-        else:
-            step = f'<span class="muted">{esc(label)}</span>'
-        if a.unit_id in reporter_unit_ids:
-            step += f'<br><a href="{extension_url.format(a.pk)}"><small>{extension_word}</small></a>'
-        short_name = esc(unit.short_name)
-        parts.append(
-            f'<tr data-task="{task.number}" data-unit="{short_name}"><td class="num">{task.number}</td>'
-            f'<td><a href="{task_url.format(task.pk)}">{esc(task.title)}</a> <small class="muted">'
-            f'{f"{short_name} · " if show_unit else ""}{snippets["section", task.section_id]}</small>{receipt}</td>'
-            f'<td>{snippets["role", a.role]}{consolidate}</td><td class="nowrap">{due}</td>'
-            f'<td>{snippets[light_key]}</td><td>{snippets["badge", state]}{note}</td><td>{step}</td></tr>'
+        lines.append(
+            {
+                "number": str(task.number),  # (an int would be localized on every use)
+                "title": task.title,
+                "task_url": task_url.format(task.pk),
+                "unit": a.unit.short_name,
+                "where": f"{a.unit.short_name} · {sections[task.section_id]}" if show_unit else sections[task.section_id],
+                "receipt": a.receipt,
+                "confirm_url": confirm_url.format(a.pk) if a.receipt == pending else "",
+                "contest_url": contest_url.format(a.pk) if a.receipt == pending else "",
+                "role": a.role,
+                "role_label": roles[a.role],
+                "consolidation_url": (
+                    consolidation_url.format(a.task_id, period.pk) if a.role == lead and period is not None else ""
+                ),
+                "due": dates[due_on],
+                "days_left": days[left],
+                "deadline": dates[a.deadline],
+                "light": lights[key],
+                "badge": badges[state],
+                "note": Truncator(report.review_note).chars(40) if state == returned else None,
+                "action": label,
+                "action_url": url,
+                "primary": primary,
+                "extension_url": extension_url.format(a.pk) if a.unit_id in reporter_unit_ids else "",
+            }
         )
-    return SafeString("".join(parts))  # each value escaped by esc() or made by format_html
+    return lines
 
 
-def review_rows(reports, can_act):
-    """The review queue's table rows: tick box (submitted reports, for coordinators), task, unit and role,
-    period, state, progress, when submitted, and the start of the text as a link to the report."""
+def review_rows(reports):
+    """The review queue's rows (templates/tasks/review_queue.html) as dicts: the report (id, version, whether
+    it may be ticked), task, unit and role, period, state, progress, when submitted, the start of its text."""
     task_url, report_url = url_pattern("tasks:task_detail"), url_pattern("tasks:report_detail")
-    choose, unwritten = _("选择"), _("（未填写）")
-    badges, parts = {}, []
+    badges, lines = {}, []
     for report in reports:
         assignment, task = report.assignment, report.assignment.task
-        tick = ""
-        if can_act:
-            if report.state == report.State.SUBMITTED:
-                tick = format_html(
-                    '<input type="checkbox" name="report" value="{}" aria-label="{} {} {}">'
-                    '<input type="hidden" name="version_{}" value="{}">',
-                    report.pk, choose, assignment.unit.short_name, task.number, report.pk, report.version,
-                )
-            tick = format_html("<td>{}</td>", tick)
         if report.state not in badges:
             badges[report.state] = state_badge(report)
-        submitted = (
-            format_date(timezone.localtime(report.submitted_at), "Y-m-d H:i") if report.submitted_at else "—"
+        lines.append(
+            {
+                "pk": str(report.pk),
+                "version": str(report.version),
+                "submitted": report.state == report.State.SUBMITTED,
+                "number": str(task.number),
+                "task_url": task_url.format(task.pk),
+                "unit": assignment.unit.short_name,
+                "role": assignment.role,
+                "role_label": assignment.get_role_display(),
+                "period": report.period.name,
+                "badge": badges[report.state],
+                "progress": report.get_progress_display(),
+                "submitted_at": (
+                    _day_time(report.submitted_at) if report.submitted_at else "—"
+                ),
+                "report_url": report_url.format(report.pk),
+                "excerpt": Truncator(report.body).chars(80),
+            }
         )
-        parts.append(
-            format_html(
-                '<tr>{}<td class="num"><a href="{}">{}</a></td>'
-                '<td>{} <span class="role role-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td>'
-                '<td class="nowrap">{}</td><td><a href="{}">{}</a></td></tr>',
-                tick,
-                task_url.format(task.pk),
-                task.number,
-                assignment.unit.short_name,
-                assignment.role,
-                assignment.get_role_display(),
-                report.period.name,
-                badges[report.state],
-                report.get_progress_display(),
-                submitted,
-                report_url.format(report.pk),
-                Truncator(report.body).chars(80) or unwritten,
-            )
+    return lines
+
+
+def _day_time(value):
+    return format_date(timezone.localtime(value), "Y-m-d H:i")
+
+
+def missing_rows(rows, made_once=None):
+    """One unit's rows on 未报送与催办 (templates/tasks/missing_reports.html) as dicts: assignment id, task
+    number and title, report state, light, how often urged.
+
+    `made_once` (a dict) carries the titles, badges and lights already made from one unit to the next."""
+    made_once = {} if made_once is None else made_once
+    titles, badges, lights = (made_once.setdefault(name, {}) for name in ("titles", "badges", "lights"))
+    lines = []
+    for row in rows:
+        task = row.assignment.task
+        if task.pk not in titles:
+            titles[task.pk] = Truncator(task.title).chars(40)
+        state = row.report.state if row.report else None
+        if state not in badges:
+            badges[state] = state_badge(row.report)
+        key = (row.status.light, str(row.status.reason)) if row.status else None
+        if key not in lights:
+            lights[key] = light(row.status)
+        lines.append(
+            {
+                "pk": str(row.assignment.pk),
+                "number": str(task.number),
+                "title": titles[task.pk],
+                "badge": badges[state],
+                "light": lights[key],
+                "urged": (
+                    ngettext("已催办 %(n)s 次", "已催办 %(n)s 次", row.urged) % {"n": row.urged} if row.urged else ""
+                ),
+            }
         )
-    return SafeString("".join(parts))  # every part is format_html's output
-
-
-# --- form widgets written in Python ---------------------------------------------------------------------------
-#
-# Django renders a widget through its templates (django/forms/widgets/*.html), several times slower than these
-# (docs/PERFORMANCE.md has the figures). 填写报告, the page reporters open most, renders six.
-# These classes keep Django's context (`get_context`: value, attributes, ids, checked options) and write the
-# same markup as those templates with `format_html`; tests/tasks/test_html.py compares them byte for byte.
-
-
-def _attrs(attrs):
-    """django/forms/widgets/attrs.html: ` name="value"` each; a True value alone, a False one left out."""
-    return format_html_join(
-        "",
-        " {}{}",
-        ((name, "" if value is True else format_html('="{}"', "%s" % value)) for name, value in attrs.items()
-         if value is not False),
-    )
-
-
-def _input(widget):
-    """django/forms/widgets/input.html."""
-    value = widget["value"]
-    return format_html(
-        '<input type="{}" name="{}"{}{}>',
-        widget["type"],
-        widget["name"],
-        format_html(' value="{}"', "%s" % value) if value is not None else "",
-        _attrs(widget["attrs"]),
-    )
-
-
-class PythonRenderedWidget:
-    """Mixin: `render()` writes `html(context["widget"])` instead of rendering the widget's template."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        return self.html(self.get_context(name, value, attrs)["widget"])
-
-
-class FastHiddenInput(PythonRenderedWidget, forms.HiddenInput):
-    html = staticmethod(_input)
-
-
-class FastTextarea(PythonRenderedWidget, forms.Textarea):
-    @staticmethod
-    def html(widget):
-        """django/forms/widgets/textarea.html."""
-        return format_html(
-            '<textarea name="{}"{}>\n{}</textarea>', widget["name"], _attrs(widget["attrs"]), widget["value"] or ""
-        )
-
-
-class FastRadioSelect(PythonRenderedWidget, forms.RadioSelect):
-    @staticmethod
-    def html(widget):
-        """django/forms/widgets/multiple_input.html with input_option.html for each choice."""
-        parts = []
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html("\n  <div><label>{}</label>", group))
-            for option in options:
-                parts.append(format_html("<div>\n    {}</div>", _option(option)))
-            if group:
-                parts.append("\n  </div>")
-        element_id, css_class = widget["attrs"].get("id"), widget["attrs"].get("class")
-        return format_html(
-            "<div{}{}>{}\n</div>",
-            format_html(' id="{}"', element_id) if element_id else "",
-            format_html(' class="{}"', css_class) if css_class else "",
-            SafeString("".join(parts)),  # format_html's output and fixed text
-        )
-
-
-def _option(option):
-    """radio_option.html (input_option.html, which includes input.html). Django's choices always wrap their
-    label; an included template keeps its last line break, so each choice ends in two."""
-    element_id = option["attrs"].get("id")
-    return format_html(
-        "<label{}>{}\n {}</label>\n\n",
-        format_html(' for="{}"', element_id) if element_id else "",
-        _input(option),
-        option["label"],
-    )
-
-
-class FastSelect(forms.Select):
-    """A <select> written in Python. Django renders each option through a template; a unit filter
-    offers a hundred or more. Same markup, same escaping (format_html), no option groups."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        final = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if key in chosen else "", label)
-                for key, label in (("" if value is None else str(value), label) for value, label in self.choices)
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, _attrs(final), options)
+    return lines

@@ -5,7 +5,6 @@ through `tasks.workflow`."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -69,11 +68,8 @@ def my_tasks(request):
         "tasks/my_tasks.html",
         {
             "rows": rows,
-            "rows_html": html.my_task_rows(
-                rows,
-                show_unit=len(roles.unit_ids) > 1,
-                reporter_unit_ids=roles.reporter_unit_ids,
-                csrf_token=get_token(request),
+            "lines": html.my_task_rows(
+                rows, reporter_unit_ids=roles.reporter_unit_ids, show_unit=len(roles.unit_ids) > 1
             ),
             "units": roles.units,
             "plans": [

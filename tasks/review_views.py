@@ -32,9 +32,9 @@ def require_coordinator(user):
 
 
 class UnitRows(list):
-    """One unit's rows on 未报送与催办, with their table rows as HTML (`html`, set by the view)."""
+    """One unit's rows on 未报送与催办, with what its table shows as dicts (`lines`, set by the view)."""
 
-    html = ""
+    lines = ()
 
 
 def live_plans():
@@ -89,7 +89,7 @@ def review_queue(request):
             "review_plan": plan,
             "filter": report_filter,
             "page": page,
-            "rows": html.review_rows(page, can_act),
+            "rows": html.review_rows(page),
             "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
             "query": query.urlencode(),
             "can_act": can_act,
@@ -159,9 +159,9 @@ def missing_reports(request):
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
-        snippets = {}  # the titles, badges and lights made once for all units
+        made_once = {}  # the titles, badges and lights made once for all units
         for unit_rows in units.values():
-            unit_rows.html = html.missing_rows(unit_rows, can_act, snippets)
+            unit_rows.lines = html.missing_rows(unit_rows, made_once)
         by_unit = list(units.items())
     query = request.GET.copy()
     query.pop("page", None)

@@ -7,7 +7,6 @@ from django.db.models.functions import Length, Trim
 
 from units.models import Unit
 
-from . import html
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportingPeriod, Section, Task, WorkPlan
 from .status import assignment_light_sql, assignment_status
 
@@ -22,7 +21,8 @@ def tasks_with_pending_groups(tasks):
 
 
 def with_unit_chips(tasks):
-    """Sets `task.units_html` (lead and responsible units as chips) on each task of the list, in one query.
+    """Sets `task.unit_chips` on each task of the list, in one query: {"lead": [unit], "responsible": [unit],
+    "pending": [group names]}, each unit {"name", "short"} (templates/partials/task_units.html shows them as chips).
 
     The units are read as (task, role, name, short name) tuples, not as ~3,000 model instances for a city plan:
     building those, and later freeing their reference cycles, was most of the plan page's time."""
@@ -34,9 +34,14 @@ def with_unit_chips(tasks):
         .values_list("task_id", "role", "unit__name", "unit__short_name")
     )
     for task_id, role, name, short_name in rows:
-        units[task_id][0 if role == Assignment.Role.LEAD else 1].append((name, short_name))
+        units[task_id][0 if role == Assignment.Role.LEAD else 1].append({"name": name, "short": short_name})
     for task in tasks:
-        task.units_html = html.unit_chips(*units[task.pk], task.pending_groups.all())
+        lead, responsible = units[task.pk]
+        task.unit_chips = {
+            "lead": lead,
+            "responsible": responsible,
+            "pending": [group.name for group in task.pending_groups.all()],
+        }
     return tasks
 
 

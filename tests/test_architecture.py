@@ -33,12 +33,13 @@ MAY_IMPORT = {
 
 
 def project_apps():
-    """{label: folder} of the project's own apps (those under BASE_DIR, from INSTALLED_APPS)."""
+    """{label: folder} of the project's own apps (top-level folders of BASE_DIR, from INSTALLED_APPS; not the
+    packages of a virtual environment kept inside the project)."""
     base = Path(settings.BASE_DIR).resolve()
     return {
         config.name: Path(config.path).resolve()
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(base)
+        if Path(config.path).resolve().parent == base
     }
 
 

@@ -202,3 +202,30 @@ def _other_period(plan):
         plan=plan, name="另一期", starts_on=datetime.date(2022, 1, 1), ends_on=datetime.date(2022, 3, 31),
         due_on=datetime.date(2099, 4, 10),
     )
+
+
+@pytest.mark.parametrize("username", [COUNTY_REPORTER, APPROVER, COORDINATOR, LEADER])
+def test_the_report_page_reads_a_constant_number_of_queries(plan, period, county, login, username):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    WorkPlan.objects.filter(pk=plan.pk).update(unit_approval=True)
+    report = build("submitted", county, period, approval=True)
+    client = login(username)
+    url = reverse("tasks:report_detail", args=[report.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    reporter, approver, coordinator = user(COUNTY_REPORTER), user(APPROVER), user(COORDINATOR)
+    for n in range(3):  # three more rounds: return, edit, approve, submit
+        workflow.return_report(report, coordinator, f"第{n}次退回。")
+        workflow.save_report(
+            assignment=county, period=period, user=reporter, data=dict(TEXT, body=f"第{n}次修改。"),
+            version=report.version,
+        )
+        workflow.approve(report, approver)
+        workflow.submit(report, reporter)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url)
+    assert "此前被退回过 3 次" in page.content.decode()
+    assert len(large) == len(small) <= 10, [q["sql"] for q in large.captured_queries]

@@ -76,7 +76,9 @@ def build_xlsx(spec: dict) -> bytes:
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if value is None:  # merged with the cell above, as Excel stores it: the value in the top cell
-                    sheet.merge_cells(start_row=start + r - 1, start_column=c + 1, end_row=start + r, end_column=c + 1)
+                    sheet.merge_cells(
+                        start_row=start + r - 1, start_column=c + 1, end_row=start + r, end_column=c + 1
+                    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -154,7 +156,9 @@ def differences(notice, expected: dict) -> list[str]:
                 f"{[item.title[:12] for item in section.items]} != {len(want['tasks'])}"
             )
         for item, task in zip(section.items, want["tasks"], strict=False):
-            found += [f"task {task['number']}: {problem}" for problem in _task_differences(item, task, notice)]
+            found += [
+                f"task {task['number']}: {problem}" for problem in _task_differences(item, task, notice)
+            ]
     return found
 
 
@@ -175,7 +179,9 @@ def _task_differences(item, task, notice) -> list[str]:
             found.append(f"deadline {got} != {want}")
     # The importer before issue 18 always gave a date (the end of the year when none was written):
     # then both "no date" and the written date count as right.
-    elif item.deadline != want and not (want is None and item.deadline.month == 12 and item.deadline.day == 31):
+    elif item.deadline != want and not (
+        want is None and item.deadline.month == 12 and item.deadline.day == 31
+    ):
         found.append(f"deadline {item.deadline} != {want}")
     if "points" in task and len(getattr(item, "points", [])) != task["points"]:
         found.append(f"{len(getattr(item, 'points', []))} sub-points != {task['points']}")

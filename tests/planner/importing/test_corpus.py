@@ -15,19 +15,7 @@ NOTICES = corpus_notices()
 
 # Notices the importer does not yet read right, with the reason; each must fail (strict xfail), so
 # that fixing one makes this list shorter.
-KNOWN_FAILING: dict[str, str] = {
-    name: "not read right by the importer of main at 23aad0d"
-    for name in [
-        "01_xiping_2020_anpai", "02_zhumadian_2023_anpai", "03_neimenggu_2022_fangan",
-        "05_moushi_2016_guihua_pdfcopy", "06_zhangye_2017_fangan", "07_zhuzhou_2017_fangan_brokenhead",
-        "08_xinmi_2023_anpai", "09_zhumadian_2018_anpai", "10_nansha_2019_yaodian",
-        "11_sifa_2021_yaodian_yishi", "12_plan_2024_oneline", "13_haiyuan_2023_yaodian",
-        "14_jinchang_2025_fangan_lines", "15_county_zhuban_xieban", "16_yishi_tasks",
-        "17_first_responsible_leads", "18_pdf_copy_artefacts", "19_haiyuan_2023_fengong",
-        "20_xiping_2020_fengong", "21_zhumadian_2018_fengong", "22_haiyuan_2023_yaodian",
-        "23_moushi_2016_guihua", "24_xiping_2020_anpai",
-    ]
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 
 def corpus_result(notice) -> list[str]:

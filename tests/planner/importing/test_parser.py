@@ -288,20 +288,23 @@ def test_it_joins_a_section_heading_broken_across_lines():
     assert parsed.warnings == []
 
 
-def test_it_keeps_a_sub_heading_inside_an_item_as_content():
-    item = only_item("1. 做好工作。\n（一）深化改革\n继续推进。〔牵头单位:市司法局〕")
-    assert item.content == "做好工作。（一）深化改革继续推进。"
+def test_the_numbering_that_carries_the_annotation_is_the_task_level():
+    parsed = notice("一、任务\n1. 做好工作。\n（一）深化改革\n继续推进。〔牵头单位:市司法局〕")
+    (item,) = parsed.items()
+    assert (item.label, item.content, item.lead_units) == ("（一）", "深化改革继续推进。", ["市司法局"])
+    assert [(w.code, w.text) for w in parsed.warnings] == [("unplaced_text", "1.做好工作。")]
 
 
-def test_it_reports_sub_headings_between_items_as_unplaced_text():
+def test_it_makes_sub_headings_above_the_annotated_items_sections():
     parsed = notice(
         "一、任务\n（一）深化改革\n1. 做好工作。〔牵头单位:市司法局〕\n(二)优化服务\n2. 再做。〔牵头单位:市司法局〕"
     )
-    assert [(warning.code, warning.text) for warning in parsed.warnings] == [
-        ("unplaced_text", "（一）深化改革"),
-        ("unplaced_text", "(二)优化服务"),
+    assert parsed.warnings == []
+    assert [(s.number, s.title, [i.content for i in s.items]) for s in parsed.sections] == [
+        (1, "任务", []),
+        (2, "深化改革", ["做好工作。"]),
+        (3, "优化服务", ["再做。"]),
     ]
-    assert [item.content for item in parsed.items()] == ["做好工作。", "再做。"]
 
 
 def test_it_reports_an_introduction_paragraph_of_a_section_as_unplaced_text():
@@ -325,15 +328,19 @@ def test_it_warns_about_a_repeated_item_number():
     parsed = notice(
         "一、任务\n1. 甲。〔牵头单位:市司法局〕\n2. 乙。〔牵头单位:市司法局〕\n2. 丙。〔牵头单位:市司法局〕"
     )
-    assert [item.number for item in parsed.items()] == [1, 2, 2]
+    # numbers unique in the plan, the repeat reported
+    assert [item.number for item in parsed.items()] == [1, 2, 3]
+    assert [item.label for item in parsed.items()] == ["1.", "2.", "2."]
     assert codes(parsed) == ["numbering_repeat"]
 
 
-def test_it_allows_item_numbers_to_restart_in_each_section():
+def test_it_allows_item_numbers_to_restart_in_each_section_and_numbers_them_through():
     parsed = notice(
         "一、甲\n1. 甲。〔牵头单位:市司法局〕\n二、乙\n1. 乙。〔牵头单位:市司法局〕\n2. 丙。〔牵头单位:市司法局〕"
     )
-    assert [(item.section_number, item.number) for item in parsed.items()] == [(1, 1), (2, 1), (2, 2)]
+    # Task numbers are unique in a plan: numbering that restarts runs on; the label keeps the written one.
+    assert [(item.section_number, item.number) for item in parsed.items()] == [(1, 1), (2, 2), (2, 3)]
+    assert [item.label for item in parsed.items()] == ["1.", "1.", "2."]
     assert parsed.warnings == []
 
 
@@ -437,10 +444,10 @@ def test_the_year_argument_overrides_the_year_in_the_text():
     assert next(parsed.items()).deadline == datetime.date(2024, 6, 30)
 
 
-def test_without_a_year_it_uses_the_current_year_and_warns():
-    parsed = parse_notice("一、任务\n1. 做好工作。〔牵头单位:市司法局〕")
+def test_without_a_year_it_invents_none_and_warns():
+    parsed = parse_notice("一、任务\n1. 做好工作，6月底前完成。〔牵头单位:市司法局〕")
     assert parsed.year is None
-    assert next(parsed.items()).deadline == datetime.date(datetime.date.today().year, 12, 31)
+    assert next(parsed.items()).deadline is None
     assert codes(parsed) == ["no_year"]
 
 
@@ -546,7 +553,7 @@ def test_it_never_loses_text(text):
     kept += [item.content + item.responsibility_text for item in parsed.items()]
     kept += [warning.text for warning in parsed.warnings]
     missing = visible(text) - visible("".join(kept))
-    # Only the item numbers ("12.") and section numerals ("十一、") are dropped.
-    assert all(ch.isdecimal() or ch in ".．、一二三四五六七八九十" for ch in missing), missing
+    # Only the numbering is dropped: "12." "十一、" "（一）" "(1)" "一是" (kept as the item's label).
+    assert all(ch.isdecimal() or ch in ".．、一二三四五六七八九十()（）是" for ch in missing), missing
     marker_count = len(list(parsed.items())) + len(parsed.sections)
     assert sum(missing.values()) <= 4 * marker_count

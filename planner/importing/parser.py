@@ -124,6 +124,7 @@ class ParseWarning:
     message: str
     text: str
     item: int | None = None  # the number of the item the warning is about
+    line: int | None = None  # the line that item starts on
 
 
 @dataclass
@@ -163,16 +164,32 @@ def normalize_name(name: str) -> str:
     return name
 
 
-def parse_notice(text: str, year: int | None = None) -> ParsedNotice:
+def notice_lines(text: str) -> list[str]:
+    """The lines of the notice as the parser numbers them (ParsedItem.line, edits)."""
+    return _split_artefacts(_clean(text).splitlines())[0]
+
+
+def parse_notice(text: str, year: int | None = None, edits: dict | None = None) -> ParsedNotice:
     """Parse a notice; `year` overrides the plan year found in the text.
 
     When no year is given and none is found, `year` is None and so are the deadlines that need one:
     the import page asks the coordinator for the year.
+
+    `edits` are the coordinator's fixes from the preview, by line index (see notice_lines):
+    {"lines": {"12": "heading" | "task" | "text"}, "deadlines": {"12": "2023-06-30"},
+    "roles": {"12|市司法局": "lead" | "responsible"}}: a line made a section heading, a task or part of
+    the task before it; the deadline of the task starting on a line; the role of a unit in that task.
     """
+    edits = edits or {}
+    line_edits = {int(index): kind for index, kind in (edits.get("lines") or {}).items()}
     lines, page_numbers = _split_artefacts(_clean(text).splitlines())
     if not any(line.strip() for line in lines):
         raise NoticeError(_("通知内容是空的，请上传或粘贴工作计划通知全文。"))
     start = _body_start(lines)
+    forced = [i for i, kind in line_edits.items() if kind in ("heading", "task") and 0 <= i < len(lines)]
+    forced = [i for i in forced if lines[i].strip()]
+    if forced:
+        start = min(forced) if start is None else min(start, *forced)
     if start is None:
         raise _no_items_error()
     head = [line.strip() for line in lines[:start] if line.strip()]
@@ -181,10 +198,12 @@ def parse_notice(text: str, year: int | None = None) -> ParsedNotice:
         year = _single_year(title) or (issued_on.year if issued_on else None) or _year_in(doc_number)
 
     entries = [
-        _entry(index, line.strip()) for index, line in enumerate(lines) if index >= start and line.strip()
+        _entry(index, line.strip(), line_edits.get(index))
+        for index, line in enumerate(lines)
+        if index >= start and line.strip()
     ]
     task_kind = _task_kind(entries)
-    body = _Body(year, task_kind, first_leads=bool(_FIRST_LEADS.search(text)))
+    body = _Body(year, task_kind, first_leads=bool(_FIRST_LEADS.search(text)), edits=edits)
     body.page_numbers += page_numbers
     if year is None:
         body.warn("no_year", _("没有找到计划年度，请在导入页填写计划年度后重新预览。"), title)
@@ -216,7 +235,13 @@ class _Entry:
     line: str  # the whole line
 
 
-def _entry(index: int, line: str) -> _Entry:
+def _entry(index: int, line: str, edit: str | None = None) -> _Entry:
+    if edit in ("heading", "task", "text"):
+        entry = _entry(index, line)
+        if entry.kind not in _KINDS:
+            entry.label, entry.rest = "", line
+        entry.kind = edit
+        return entry
     if _PAGE_NUMBER.fullmatch(line):
         return _Entry(index, "page", 0, "", line, line)
     if _ANNOTATION_LINE.match(line):
@@ -239,7 +264,7 @@ def _task_kind(entries: list[_Entry]) -> str:
     since: list[str] = []
     blocks: list[list[_Entry]] = []  # a numbered line with the plain lines after it
     for entry in entries:
-        if entry.kind in _KINDS or not blocks or blocks[-1][-1].kind == "note" or entry.kind == "note":
+        if entry.kind in (*_KINDS, "heading", "task", "note") or not blocks or blocks[-1][-1].kind == "note":
             blocks.append([entry])
         else:
             blocks[-1].append(entry)
@@ -284,8 +309,10 @@ class _Body:
     """Reads the body entry by entry: headings above the task level open sections, task-level
     numbers open tasks, deeper numbers and plain lines go into the current task."""
 
-    def __init__(self, plan_year: int | None, task_kind: str, first_leads: bool = False):
+    def __init__(self, plan_year: int | None, task_kind: str, first_leads: bool = False, edits=None):
         self.plan_year = plan_year
+        self.deadline_edits = (edits or {}).get("deadlines") or {}
+        self.role_edits = (edits or {}).get("roles") or {}
         self.task_kind = task_kind
         self.depth = _KINDS.index(task_kind)
         self.first_leads = first_leads
@@ -298,11 +325,19 @@ class _Body:
         self.page_numbers: list[str] = []
         self.last_item = 0
 
-    def warn(self, code: str, message: str, text: str, item: int | None = None) -> None:
-        self.warnings.append(ParseWarning(code, message, text, item))
+    def warn(
+        self, code: str, message: str, text: str, item: int | None = None, line: int | None = None
+    ) -> None:
+        self.warnings.append(ParseWarning(code, message, text, item, line))
 
     def feed(self, entry: _Entry) -> None:
-        if entry.kind == "page":
+        if entry.kind == "heading":  # made a section heading in the preview
+            entry.number = (self.sections[-1].number if self.sections else 0) + 1
+            self._start_section(entry)
+        elif entry.kind == "task":  # made a task in the preview
+            entry.number = self.last_item + 1
+            self._start_item(entry)
+        elif entry.kind == "page":
             self.page_numbers.append(entry.line)
         elif entry.kind in _KINDS and _KINDS.index(entry.kind) < self.depth and not self._inside_item(entry):
             self._start_section(entry)
@@ -456,23 +491,33 @@ class _Body:
                 _("第%(number)s条没有找到牵头单位或责任单位。") % {"number": number},
                 content,
                 number,
+                entry.index,
             )
-        elif not lead and not leader and responsible == [] and not deadline_text:
-            self.warn("no_lead", _("第%(number)s条没有写牵头单位。") % {"number": number}, annotation, number)
         elif not lead:
-            self.warn("no_lead", _("第%(number)s条没有写牵头单位。") % {"number": number}, annotation, number)
+            message = _("第%(number)s条没有写牵头单位。") % {"number": number}
+            self.warn("no_lead", message, annotation, number, entry.index)
         if trailing:
             self.warn(
                 "unplaced_text",
                 _("第%(number)s条的单位说明后面还有文字，未归入任何条目，请核对。") % {"number": number},
                 trailing,
                 number,
+                entry.index,
             )
         parsed_points = _points(content)
         head = content.split("\n", 1)[0] if parsed_points else content
         if parsed_points:
             head = _before_first_point(head)
+        for key, role in self.role_edits.items():  # a unit's role changed in the preview
+            line, _sep, name = key.partition("|")
+            if line == str(entry.index) and name in lead + responsible and role in ("lead", "responsible"):
+                lead = [n for n in lead if n != name]
+                responsible = [n for n in responsible if n != name]
+                (lead if role == "lead" else responsible).append(name)
         written = _deadline(content + "\n" + deadline_text, self.plan_year)
+        if set_on := self.deadline_edits.get(str(entry.index)):  # a deadline set in the preview
+            written = _iso_date(set_on) or written
+            deadline_text = deadline_text or _("导入时设定")
         deadline = written or (datetime.date(self.plan_year, 12, 31) if self.plan_year else None)
         return ParsedItem(
             number=number,
@@ -497,6 +542,10 @@ class _Body:
         if len({item.number for item in items}) < len(items):
             for number, item in enumerate(items, 1):
                 item.number = number
+            numbers = {item.line: item.number for item in items}
+            for warning in self.warnings:
+                if warning.item is not None and warning.line in numbers:
+                    warning.item = numbers[warning.line]
         numbers = [section.number for section in self.sections]
         if len(set(numbers)) < len(numbers) or len(set(self.section_kinds) - {"none"}) > 1:
             start = 0 if self.section_kinds[:1] == ["none"] else 1
@@ -925,3 +974,10 @@ def _squeeze(text: str) -> str:
 def _squeeze_wide(text: str) -> str:
     """Remove spaces between two CJK characters, as PDF copies put inside words (财 政局)."""
     return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\u3000]+(?=[\u3000-\u9fff\uff00-\uffef])", "", text)
+
+
+def _iso_date(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.importing.parser import NoticeError, normalize_name, parse_notice
+from planner.importing.parser import NoticeError, normalize_name, notice_lines, parse_notice
 
 HERE = Path(__file__).resolve()
 PROJECT_SEED = HERE.parents[3] / "fixtures" / "plan_2022_notice.txt"
@@ -557,3 +557,61 @@ def test_it_never_loses_text(text):
     assert all(ch.isdecimal() or ch in ".．、一二三四五六七八九十()（）是" for ch in missing), missing
     marker_count = len(list(parsed.items())) + len(parsed.sections)
     assert sum(missing.values()) <= 4 * marker_count
+
+
+# --- fixes made in the preview (edits) ----------------------------------------------
+
+EDITABLE = "××县2023年工作要点\n一、任务\n1. 做好工作。\n另起一项工作。\n〔牵头单位:县司法局;责任单位:县财政局〕\n二、其他"
+
+
+def line_of(text, start):
+    return next(i for i, line in enumerate(notice_lines(text)) if line.startswith(start))
+
+
+def test_a_line_made_a_task_splits_the_task_it_was_in():
+    parsed = parse_notice(EDITABLE, edits={"lines": {str(line_of(EDITABLE, "另起")): "task"}})
+    assert [(item.number, item.content, item.lead_units) for item in parsed.items()] == [
+        (1, "做好工作。", []),
+        (2, "另起一项工作。", ["县司法局"]),
+    ]
+
+
+def test_a_task_made_part_of_the_previous_task_merges_them():
+    text = "××县2023年工作要点\n一、任务\n1. 甲。\n2. 乙。〔牵头单位:县司法局〕"
+    parsed = parse_notice(text, edits={"lines": {str(line_of(text, "2.")): "text"}})
+    (item,) = parsed.items()
+    assert (item.content, item.lead_units) == ("甲。2. 乙。", ["县司法局"])
+
+
+def test_a_line_made_a_section_heading_opens_a_section():
+    parsed = parse_notice(EDITABLE, edits={"lines": {str(line_of(EDITABLE, "二、其他") - 0): "heading"}})
+    assert [section.title for section in parsed.sections] == ["任务", "其他"]
+    text = (
+        "××县2023年工作要点\n一、任务\n1. 甲。〔牵头单位:县司法局〕\n依法行政\n2. 乙。〔牵头单位:县司法局〕"
+    )
+    parsed = parse_notice(text, edits={"lines": {str(line_of(text, "依法行政")): "heading"}})
+    assert [(s.title, [i.number for i in s.items]) for s in parsed.sections] == [
+        ("任务", [1]),
+        ("依法行政", [2]),
+    ]
+
+
+def test_a_deadline_and_a_role_set_in_the_preview_apply_to_the_task_on_that_line():
+    line = line_of(EDITABLE, "1.")
+    parsed = parse_notice(
+        EDITABLE,
+        edits={"deadlines": {str(line): "2023-06-30"}, "roles": {f"{line}|县财政局": "lead"}},
+    )
+    (item,) = parsed.items()
+    assert (item.deadline, item.deadline_written) == (datetime.date(2023, 6, 30), True)
+    assert (item.lead_units, item.responsible_units) == (["县司法局", "县财政局"], [])
+
+
+def test_a_deadline_line_of_no_fixed_date_invents_none():
+    parsed = parse_notice("××县2023年工作要点\n一、任务\n1. 甲。\n牵头单位:县司法局\n完成时限:长期坚持")
+    (item,) = parsed.items()
+    assert (item.deadline_written, item.deadline_text, item.deadline) == (
+        False,
+        "长期坚持",
+        datetime.date(2023, 12, 31),
+    )

@@ -21,6 +21,7 @@ handler500 = "planner.views.server_error"
 planner_patterns = [
     path("plans/import/", import_views.import_plan, name="import_plan"),
     path("plans/import/preview/", import_views.import_preview, name="import_preview"),
+    path("plans/import/preview/edit/", import_views.import_edit, name="import_edit"),
     *dashboard_urls.urlpatterns,
     *annual_urls.urlpatterns,
 ]

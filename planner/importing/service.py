@@ -29,6 +29,7 @@ class ItemPreview:
     selective: list = field(default_factory=list)  # UnitGroup, members to be chosen
     unresolved: list = field(default_factory=list)  # names as written
     lead_groups: list = field(default_factory=list)  # a group named as lead unit: cannot be imported
+    warnings: list = field(default_factory=list)  # ParseWarning about this item, shown at it
 
 
 @dataclass
@@ -246,13 +247,15 @@ def import_notice(
     choices=None,
     replace=False,
     status=WorkPlan.Status.DRAFT,
+    fixes=(),
 ):
     """Save the notice as a plan, all or nothing.
 
     aliases: {name as written: Unit} — saved as UnitAlias, so the name resolves next time;
     new_units: {name as written: Unit.Kind} — created; ignored: names left out (they stay in the verbatim
     responsibility text); choices: {(item number, group pk): [Unit]} — the members picked for a selective
-    group; replace: an existing *draft* plan with the same document number is deleted first.
+    group; replace: an existing *draft* plan with the same document number is deleted first;
+    fixes: the coordinator's fixes in the preview, in words, kept in the import record (admin log).
     Raises PlanDataError with every reason it cannot.
     """
     existing = WorkPlan.objects.filter(doc_number=notice.doc_number).first()
@@ -276,7 +279,8 @@ def import_notice(
             user_id=user.pk,
             queryset=[plan],
             action_flag=ADDITION,
-            change_message=_("从通知导入：%(count)s 项任务") % {"count": plan.tasks.count()},
+            change_message=_("从通知导入：%(count)s 项任务") % {"count": plan.tasks.count()}
+            + ("；" + _("导入时修改：") + "；".join(fixes) if fixes else ""),
             single_object=True,
         )
     return plan

@@ -87,11 +87,12 @@ EXPECTED = {
     # the audit log: coordinators only, not even leaders
     "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
 }
-# Pages of the foundation, covered by tests/planner/test_pages.py, tests/planner/importing/test_views.py and
+# Pages of the foundation, covered by tests/planner/test_pages.py, tests/planner/importing/test_views.py (and
+# test_preview_fixes.py) and
 # tests/tasks/*.
 COVERED_ELSEWHERE = {
     "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
-    "tasks:task_choose_group", "planner:import_plan", "planner:import_preview",
+    "tasks:task_choose_group", "planner:import_plan", "planner:import_preview", "planner:import_edit",
 }
 
 

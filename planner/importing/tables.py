@@ -119,6 +119,8 @@ def render_rows(rows: list[list[str]], state: dict | None = None) -> list[str] |
 def _render_row(cells: list[str], columns: dict[int, str], state: dict) -> list[str]:
     values = {name: cells[index] for index, name in columns.items() if index < len(cells)}
     others = [cell for index, cell in enumerate(cells) if index not in columns and cell]
+    if re.sub(r"[\d\s.．、()（）]", "", values.get("number", "")):  # not a number: kept, not dropped
+        others.insert(0, values.pop("number"))
     lines = []
     area = " ".join(values.get("area", "").split())
     if area and area != state.get("area"):

@@ -22,9 +22,11 @@ class NoticeForm(forms.Form):
         label=_("通知文件"),
         required=False,
         allow_empty_file=True,  # the reader says what is wrong with an empty file, in its own words
-        help_text=_("Word（.docx）或文本（.txt），不超过 %(mb)s MB。")
+        help_text=_(
+            "Word（.docx，含任务分工表）、Excel（.xlsx）、可复制文字的 PDF 或文本（.txt），不超过 %(mb)s MB。"
+        )
         % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.pdf,.txt"}),
     )
     text = forms.CharField(
         label=_("或粘贴通知全文"),

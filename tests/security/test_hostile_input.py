@@ -769,6 +769,33 @@ def test_plan_import(client, refs, data, files, decisions):
                 shows_escaped(sane(get(client, "tasks:task_detail", task.pk)), task.content)
 
 
+@fast(25)
+@given(
+    fixes=st.lists(
+        form(
+            op=st.sampled_from(["line", "deadline", "role", "", SCRIPT, NUL]),
+            line=st.sampled_from(["1", "7", "8", "0", "-1", HUGE, "", NUL]),
+            kind=st.sampled_from(["heading", "task", "text", "auto", "", SCRIPT]),
+            deadline=st.sampled_from(["2031-06-30", "2031-02-30", "", HUGE, SCRIPT, NUL]),
+            name=st.one_of(st.sampled_from(["市司法局", "市星际办"]), hostile_text),
+            role=st.sampled_from(["lead", "responsible", "", SCRIPT]),
+        ),
+        max_size=3,
+    ),
+)
+def test_plan_import_fixes(client, fixes):
+    """Fixes posted from the preview: any input is refused or applied, the preview stays sane and escaped."""
+    with acting(client, COORDINATOR):
+        client.post(reverse("importing:import_plan"), {"text": HOSTILE_NOTICE})
+        for fix in fixes:
+            sane(client.post(reverse("importing:import_edit"), fix))
+        page = client.get(reverse("importing:import_preview"))
+        sane(page)
+        shows_escaped(page.content.decode(), HOSTILE_NOTICE)
+        edits = client.session.get(SESSION_KEY, {}).get("edits") or {}
+        no_nul(*[str(value) for part in edits.values() for pair in part.items() for value in pair])
+
+
 # --- the year-end report ------------------------------------------------------------------------------------------
 
 ANNUAL = [
@@ -1418,6 +1445,7 @@ ATTACKED = {
     "tasks:attachment": "test_wrong_ids",
     "tasks:review_queue": "test_filter_pages",
     "tasks:review_accept_many": "test_review_accept_many",
+    "importing:import_edit": "test_plan_import_fixes",
     "tasks:missing_reports": "test_heavy_filter_pages",
     "tasks:urge": "test_urge",
     "tasks:extensions": "test_filter_pages",

@@ -91,7 +91,7 @@ EXPECTED = {
 # tests/tasks/*.
 COVERED_ELSEWHERE = {
     "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
-    "tasks:task_choose_group", "importing:import_plan", "importing:import_preview",
+    "tasks:task_choose_group", "importing:import_plan", "importing:import_preview", "importing:import_edit",
 }
 
 

@@ -81,6 +81,10 @@ EXPECTED = {
     "planner:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     "planner:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
     "planner:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
+    "planner:annual_template": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "planner:annual_template_preset": ("post", {**COORDINATOR_ONLY}),
+    "planner:annual_figures": ("get", {**READERS_ONLY}),
+    "planner:annual_figures_xlsx": ("get", {**READERS_ONLY}),
     # unit users: coordinators only; the reset page acts on the unit A reporter
     "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
     "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
@@ -186,7 +190,7 @@ def request_for(name, world):
         case "planner:annual_part" | "planner:annual_part_replace" | "planner:annual_part_dismiss":
             part = draft_of(world).parts.order_by("pk").first()
             return reverse(name, args=[world["plan"].pk, part.pk]), {"version": part.version}
-        case "planner:annual_head" | "planner:annual_print" | "planner:annual_docx":
+        case "planner:annual_head" | "planner:annual_print" | "planner:annual_docx" | "planner:annual_template" | "planner:annual_template_preset":
             draft_of(world)
             return reverse(name, args=[world["plan"].pk]), {}
         case name if name.startswith("planner:"):

@@ -104,7 +104,7 @@ def annual_report(request, pk):
     _annotate(entries, assembly.reports_by_id(reports))
     in_draft = {part.task_id for part in parts if part.task_id}
     todo = [entry for entry in entries if entry.todo]
-    characters = sum(len(text) for entry in entries if entry.exported for text in entry.paragraphs)
+    characters = sum(len(block.text) for block in assembly.document_blocks(entries))  # as the Word file counts
     return render(
         request,
         "annual/report.html",

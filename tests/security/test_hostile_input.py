@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from annual.models import ReportPart
+from annual.models import ReportPart, TemplatePart
 from importing.views import SESSION_KEY
 from notifications.models import Notification
 from tasks import workflow
@@ -865,6 +865,49 @@ def test_annual_report(client, world, draft, refs, action, part, data):
         shows_escaped(sane(get(client, "annual:annual_print", plan.pk)), draft.title, draft.issuer, *texts)
         shows_escaped(sane(get(client, "annual:annual_part", plan.pk, first.pk)), first.text)
         assert get(client, "annual:annual_docx", plan.pk).status_code == 200  # control characters and all
+        sane(get(client, "annual:annual_figures", plan.pk))
+        assert get(client, "annual:annual_figures_xlsx", plan.pk).status_code == 200
+
+
+@fast(25)
+@given(
+    preset=st.sampled_from(["statutory", "county", "custom", "", NUL, SCRIPT, HUGE]),
+    data=form(
+        heading=hostile_text,
+        kind=st.sampled_from(["measures", "leaders", "shortcomings", "text", "", NUL, SCRIPT]),
+        order=ids("1", "2"),
+        sections=ids("@section", "0"),
+        total=ids("1", "2", "0"),
+        limit=ids("400", "1", "99999"),
+    ),
+)
+@example(
+    preset="county", data={"heading": SCRIPT, "kind": "text", "order": "1", "total": "1", "limit": "400"}
+)
+@example(preset="statutory", data={"heading": NUL, "kind": "measures", "sections": HUGE, "total": "1"})
+def test_annual_template(client, world, draft, refs, preset, data):
+    """The template page and the preset button: bad input is refused in Chinese, the draft stays readable."""
+    plan = world["plan"]
+    section = plan.sections.order_by("pk").first()
+    fields = resolve(data, refs | {"@section": section.pk})
+    posted = {
+        "form-TOTAL_FORMS": fields.get("total", "1"),
+        "form-INITIAL_FORMS": "0",
+        "digest_limit": fields.get("limit", "400"),
+        "form-0-heading": fields.get("heading", ""),
+        "form-0-kind": fields.get("kind", ""),
+        "form-0-order": fields.get("order", ""),
+        "form-0-sections": fields.get("sections", ""),
+    }
+    with acting(client, COORDINATOR):
+        sane(client.post(reverse("annual:annual_template", args=[plan.pk]), posted))
+        sane(client.post(reverse("annual:annual_template_preset", args=[plan.pk]), {"preset": preset}))
+        page = sane(get(client, "annual:annual_template", plan.pk))
+        headings = list(TemplatePart.objects.filter(template__report=draft).values_list("heading", flat=True))
+        no_nul(*headings)
+        shows_escaped(page, *headings)
+        sane(get(client, "annual:annual_report", plan.pk))
+        assert get(client, "annual:annual_docx", plan.pk).status_code == 200
 
 
 # --- plans, tasks, public page, notifications --------------------------------------------------------------------
@@ -1471,6 +1514,10 @@ ATTACKED = {
     "annual:annual_part_dismiss": "test_annual_report",
     "annual:annual_print": "test_annual_report",
     "annual:annual_docx": "test_annual_report",
+    "annual:annual_template": "test_annual_template",
+    "annual:annual_template_preset": "test_annual_template",
+    "annual:annual_figures": "test_annual_report",
+    "annual:annual_figures_xlsx": "test_annual_report",
     "annual:ledger": "test_heavy_filter_pages",
     "units:user_list": "test_filter_pages",
     "units:password_reset": "test_password_reset",

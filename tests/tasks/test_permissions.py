@@ -81,6 +81,10 @@ EXPECTED = {
     "annual:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     "annual:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
     "annual:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_template": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "annual:annual_template_preset": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_figures": ("get", {**READERS_ONLY}),
+    "annual:annual_figures_xlsx": ("get", {**READERS_ONLY}),
     # unit users: coordinators only; the reset page acts on the unit A reporter
     "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
     "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
@@ -186,7 +190,7 @@ def request_for(name, world):
         case "annual:annual_part" | "annual:annual_part_replace" | "annual:annual_part_dismiss":
             part = draft_of(world).parts.order_by("pk").first()
             return reverse(name, args=[world["plan"].pk, part.pk]), {"version": part.version}
-        case "annual:annual_head" | "annual:annual_print" | "annual:annual_docx":
+        case "annual:annual_head" | "annual:annual_print" | "annual:annual_docx" | "annual:annual_template" | "annual:annual_template_preset":
             draft_of(world)
             return reverse(name, args=[world["plan"].pk]), {}
         case name if name.startswith(("dashboards:", "annual:")):

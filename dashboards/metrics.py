@@ -13,8 +13,8 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from tasks.models import Assignment, ProgressReport, Section, Task
-from tasks.selectors import lit_assignments
+from tasks.models import Assignment, ProgressReport, ReportEvent, Section, Task
+from tasks.selectors import end_of, is_historic, lit_assignments
 from tasks.status import Light, Lit, start_of, task_light
 from units.models import Unit
 
@@ -173,14 +173,18 @@ class Overview:
         )
 
     def trend(self):
-        """[(day, submissions that day)] of the reports of this period that count as reported: one query."""
+        """[(day, submissions that day)] of the reports of this period that count as reported: one query.
+        (As of a past day: those sent by its end, by their latest submission.)"""
+        reports = ProgressReport.objects.filter(
+            period=self.period,
+            assignment__task__plan=self.plan,
+            state__in=REPORTED,
+            submitted_at__isnull=False,
+        )
+        if is_historic(self.on):
+            reports = reports.filter(submitted_at__lt=end_of(self.on))
         rows = (
-            ProgressReport.objects.filter(
-                period=self.period,
-                assignment__task__plan=self.plan,
-                state__in=REPORTED,
-                submitted_at__isnull=False,
-            )
+            reports
             .annotate(day=TruncDate("submitted_at"))
             .values("day")
             .annotate(n=Count("pk"))
@@ -221,8 +225,9 @@ class UnitLine:
         return self.figures.overdue > 0
 
 
-def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
-    """Every unit on the plan (of one kind, when given) with its counts and its latest submission: two queries."""
+def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT, on=None):
+    """Every unit on the plan (of one kind, when given) with its counts and its latest submission (by the end of
+    `on`): two queries."""
     rows = assignments
     if kind:
         rows = rows.filter(unit__kind=kind)
@@ -236,10 +241,14 @@ def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
         )
         .order_by(*(ordering if sort != "last" else UNIT_SORTS["order"]))
     )
+    submitted = ProgressReport.objects.filter(assignment__task__plan=plan, submitted_at__isnull=False)
+    if is_historic(on):
+        submitted = ReportEvent.objects.filter(
+            report__assignment__task__plan=plan, action=ReportEvent.Action.SUBMIT, at__lt=end_of(on)
+        )
     last = dict(
-        ProgressReport.objects.filter(assignment__task__plan=plan, submitted_at__isnull=False)
-        .values_list("assignment__unit_id")
-        .annotate(Max("submitted_at"))
+        submitted.values_list("report__assignment__unit_id" if is_historic(on) else "assignment__unit_id")
+        .annotate(Max("at" if is_historic(on) else "submitted_at"))
         .order_by()
     )
     lines = []

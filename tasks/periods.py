@@ -70,9 +70,10 @@ def create_preset(plan, user, preset, calendar_):
     return created
 
 
-def chosen_period(periods, wanted):
-    """The period whose pk the user asked for (a query parameter), else the current one."""
-    return next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods)
+def chosen_period(periods, wanted, today=None):
+    """The period whose pk the user asked for (a query parameter), else the current one (on `today`: the day
+    the page judges on)."""
+    return next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods, today)
 
 
 def current_period(periods, today=None):

@@ -72,6 +72,11 @@ def today():
     return timezone.localdate()
 
 
+def as_of_words(on):
+    """截至 2022年12月31日: the words pages and exports put beside figures judged on `on`."""
+    return _("截至 %(day)s") % {"day": f"{on.year}年{on.month}月{on.day}日"}
+
+
 def assignment_status(
     *,
     calendar,

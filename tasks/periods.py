@@ -77,12 +77,15 @@ def chosen_period(periods, wanted, today=None):
 
 
 def current_period(periods, today=None):
-    """The period a unit is working on: the first open one not yet past due, else the last open one.
+    """The period a unit is working on (on `today`, the day a page judges on): the first open one not yet past
+    due, else the last open one.
 
     `periods` is a list ordered by due date.
     """
-    today = today or timezone.localdate()
-    open_periods = [p for p in periods if not p.locked] or list(periods)
+    now = timezone.localdate()
+    today = today or now
+    # (a past day is judged as it stood then: a period locked since was still open)
+    open_periods = [p for p in periods if not p.locked or today < now] or list(periods)
     for period in open_periods:
         if period.due_on >= today:
             return period

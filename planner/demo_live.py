@@ -215,7 +215,7 @@ def report_script(seed, context, material, clock, row, period, outcome, late, to
     create_day = pick(max(period.starts_on, submit_day - datetime.timedelta(days=10)), submit_day)
     steps = [Step("create", clock.moment(rng, create_day), texts=texts)]
     if outcome == DRAFT:
-        return ReportScript(row, period.name, outcome, steps)
+        return ReportScript(row, period.name, outcome, before_today(steps, clock))
     steps.append(Step("submit", clock.moment(rng, submit_day, steps[-1].at)))
     review_day = min(clock.later(submit_day, rng.randint(1, 4)), last)
     if outcome == ACCEPTED:
@@ -229,7 +229,18 @@ def report_script(seed, context, material, clock, row, period, outcome, late, to
                 steps.append(Step("submit", clock.moment(rng, day, steps[-1].at)))
                 day = min(clock.later(day, rng.randint(1, 3)), last)
                 steps.append(Step("accept", clock.moment(rng, day, steps[-1].at), note=rng.choice(material["accept_notes"])))
-    return ReportScript(row, period.name, outcome, steps)
+    return ReportScript(row, period.name, outcome, before_today(steps, clock))
+
+
+def before_today(steps, clock):
+    """A step pushed past office hours rolls to the next working day, which may be today: such steps are kept
+    on the last day instead, a minute apart and in order (every moment before today)."""
+    limit = datetime.datetime.combine(clock.last_day, datetime.time(18, 30), tzinfo=clock.zone)
+    for step in reversed(steps):
+        if step.at > limit:
+            step.at = limit
+        limit = step.at - datetime.timedelta(minutes=1)
+    return steps
 
 
 # --- loading --------------------------------------------------------------------------------------------------

@@ -9,12 +9,12 @@ the assignments. Python only walks the grouped rows (sections, tasks, units).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tasks.models import Assignment, ProgressReport, ReportEvent, Section, Task
-from tasks.selectors import end_of, is_historic, lit_assignments
+from tasks.selectors import end_of, is_historic, lit_assignments, state_as_of, submitted_as_of
 from tasks.status import Light, Lit, start_of, task_light
 from units.models import Unit
 
@@ -174,18 +174,16 @@ class Overview:
 
     def trend(self):
         """[(day, submissions that day)] of the reports of this period that count as reported: one query.
-        (As of a past day: those sent by its end, by their latest submission.)"""
-        reports = ProgressReport.objects.filter(
-            period=self.period,
-            assignment__task__plan=self.plan,
-            state__in=REPORTED,
-            submitted_at__isnull=False,
-        )
+        (As of a past day: the reports that counted as reported at its end, by their last submission by then.)"""
+        reports = ProgressReport.objects.filter(period=self.period, assignment__task__plan=self.plan)
         if is_historic(self.on):
-            reports = reports.filter(submitted_at__lt=end_of(self.on))
+            reports = reports.annotate(
+                state_then=state_as_of(OuterRef("pk"), self.on), sent=submitted_as_of(OuterRef("pk"), self.on)
+            ).filter(state_then__in=REPORTED, sent__isnull=False)
+        else:
+            reports = reports.filter(state__in=REPORTED, submitted_at__isnull=False).annotate(sent=F("submitted_at"))
         rows = (
-            reports
-            .annotate(day=TruncDate("submitted_at"))
+            reports.annotate(day=TruncDate("sent"))
             .values("day")
             .annotate(n=Count("pk"))
             .order_by("day")

@@ -102,9 +102,11 @@ def test_the_small_year_as_of_a_day_is_the_hand_computed_one_whatever_today_is(y
         )
         overview = metrics.Overview(plan, period, calendar, on)
         totals = overview.totals(overview.task_lines())
+        trend = overview.trend()
     assert {names[pk]: light for pk, light in sql.items()} == lights
     assert {names[row.assignment.pk]: row.status.light for row in rows} == lights
     assert (totals.reported, totals.on_time, totals.accepted, totals.returned) == (reported, on_time, accepted, returned)
+    assert trend == [(D("2024-06-20"), 1)]  # the line counts what counted as reported that day: 东昌府区's
     if day == "2024-06-28":  # days late: 6-26, 6-27, 6-28
         assert {names[r.assignment.pk]: r.status.days_left for r in rows}[ZONE] == -3
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 from tasks import access
-from tasks.status import today
+from tasks.status import as_of_note
 from tasks.workdays import WorkCalendar
 from units.roles import roles_for
 
@@ -95,6 +95,7 @@ def annual_report(request, pk):
     plan = _plan_to_read(request, pk)
     draft = assembly.load_draft(plan)
     periods = assembly.plan_periods(plan)
+    on = plan.as_of(list(periods))  # a closed plan: its deadlines as they stood at its close
     period = draft.period if draft and draft.period else assembly.default_period(periods, plan.year)
     tasks = assembly.plan_tasks(plan)
     reports = assembly.accepted_reports(period)
@@ -125,7 +126,9 @@ def annual_report(request, pk):
             "tasks_missing": assembly.tasks_without_accepted(tasks, reports),
             "tasks_not_in_draft": [t for t in tasks if t.pk not in in_draft] if draft else [],
             "units_silent": assembly.units_never_reported(plan),
-            "deadlines": assembly.statutory_deadlines(plan.year, today(), WorkCalendar.load()),
+            "deadlines": assembly.statutory_deadlines(plan.year, on, WorkCalendar.load()),
+            "on": on,
+            "as_of_note": as_of_note(plan, on),
             "can_edit": roles_for(request.user).is_coordinator,
             "assemble_form": AssembleForm(periods=periods, initial_period=period),
         },

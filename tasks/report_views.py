@@ -16,7 +16,7 @@ from . import access, html, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportEvent
 from .periods import chosen_period
-from .status import today
+from .status import as_of_note, today
 from .workdays import WorkCalendar
 
 State = ProgressReport.State
@@ -54,12 +54,18 @@ def my_tasks(request):
     )
     plans = {a.task.plan_id: a.task.plan for a in assignments}
     periods = selectors.plan_periods(plans)
+    # Each plan is judged on its own day: today, or the end of its year once that and its periods are past.
+    on = {plan_id: plan.as_of(periods.get(plan_id, [])) for plan_id, plan in plans.items()}
     chosen = {}
     wanted = request.GET.get("period", "")
     for plan_id, plan_periods in periods.items():
-        chosen[plan_id] = chosen_period(plan_periods, wanted)
+        chosen[plan_id] = chosen_period(plan_periods, wanted, on[plan_id])
     calendar = WorkCalendar.load()
-    rows = selectors.rows_for(assignments, lambda a: chosen.get(a.task.plan_id), calendar)
+    rows = []
+    for day in sorted(set(on.values())):  # one day (one read of the reports) unless a past plan is still open
+        rows += selectors.rows_for(
+            [a for a in assignments if on[a.task.plan_id] == day], lambda a: chosen.get(a.task.plan_id), calendar, day
+        )
     for row in rows:
         row.action = next_action(row, user)
     pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING]
@@ -73,7 +79,13 @@ def my_tasks(request):
             ),
             "units": roles.units,
             "plans": [
-                {"plan": plan, "periods": periods.get(plan_id, []), "period": chosen.get(plan_id)}
+                {
+                    "plan": plan,
+                    "periods": periods.get(plan_id, []),
+                    "period": chosen.get(plan_id),
+                    "on": on[plan_id],
+                    "as_of_note": as_of_note(plan, on[plan_id]),
+                }
                 for plan_id, plan in plans.items()
             ],
             "pending_receipt": pending_receipt,

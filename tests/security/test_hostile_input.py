@@ -22,6 +22,7 @@ import zipfile
 import pytest
 from django.db import transaction
 from django.urls import NoReverseMatch, get_resolver, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
@@ -945,6 +946,26 @@ def test_task_choose_group(client, world, refs, data, target):
         sane(client.post(reverse("tasks:plan_publish", args=[world["plan"].pk]), resolve(data, refs)))
 
 
+@fast(15)
+@given(
+    target=st.sampled_from(["@plan", "@plan", "0", HUGE]),
+    data=form(closed_on=hostile_date, confirm=st.sampled_from(["yes", "no", "", NUL, SCRIPT]), reason=hostile_text),
+    as_of=hostile_date,
+)
+@example(target="@plan", data={"closed_on": "2022-12-31", "confirm": "yes", "reason": SCRIPT}, as_of=SCRIPT)
+@example(target="@plan", data={"closed_on": ["2022-12-31", "2099-01-01"], "confirm": ["yes", "no"]}, as_of="9999-12-31")
+def test_plan_close_reopen_and_as_of(client, refs, target, data, as_of):
+    """结束计划 / 重新开启 with hostile days, confirmations and reasons; the dashboards' ?as_of= likewise."""
+    with acting(client, COORDINATOR):
+        plan_id = path_id(target, refs)
+        sane(client.post(reverse("tasks:plan_close", args=[plan_id]), data))
+        plan = WorkPlan.objects.get(pk=refs["@plan"])
+        assert plan.closed_on is None or plan.closed_on <= timezone.localdate(), "closed in the future"
+        sane(client.post(reverse("tasks:plan_reopen", args=[plan_id]), data))
+        for name in ("dashboards:dashboard", "dashboards:dashboard_units", "dashboards:matrix", "dashboards:dashboard_list"):
+            sane(get(client, name, refs["@plan"], as_of=as_of))
+
+
 @pytest.mark.parametrize("target", ["@note", "@zone_note", "0", HUGE])
 def test_notifications(client, refs, target):
     with acting(client, COUNTY_REPORTER):
@@ -1467,6 +1488,8 @@ ATTACKED = {
     "tasks:plan_list": "test_filter_pages",
     "tasks:plan_detail": "test_filter_pages",
     "tasks:plan_publish": "test_task_choose_group",
+    "tasks:plan_close": "test_plan_close_reopen_and_as_of",
+    "tasks:plan_reopen": "test_plan_close_reopen_and_as_of",
     "tasks:task_list": "test_filter_pages",
     "tasks:task_detail": "test_filter_pages",
     "tasks:task_choose_group": "test_task_choose_group",

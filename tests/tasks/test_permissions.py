@@ -57,6 +57,9 @@ EXPECTED = {
     "tasks:receipts": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_lock": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    # closing and reopening a plan: coordinators only (everyone else reads the plan, so 403, not 404)
+    "tasks:plan_close": ("post", {**COORDINATOR_ONLY}),
+    "tasks:plan_reopen": ("post", {**COORDINATOR_ONLY}),
     "notifications:list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     # the notification belongs to the unit A reporter: anyone else gets 404
     "notifications:open": ("get", {COUNTY_REPORTER: 302, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
@@ -179,6 +182,11 @@ def request_for(name, world):
             return reverse(name, args=[world["plan"].pk]), {}
         case "tasks:period_lock":
             return reverse(name, args=[period.pk]), {"locked": "1"}
+        case "tasks:plan_close":
+            return reverse(name, args=[world["plan"].pk]), {"confirm": "yes", "closed_on": "2022-12-31"}
+        case "tasks:plan_reopen":
+            workflow.close_plan(world["plan"], User.objects.get(username=COORDINATOR), datetime.date(2022, 12, 31))
+            return reverse(name, args=[world["plan"].pk]), {"reason": "补录年底报告"}
         case "units:password_reset":
             return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":

@@ -24,7 +24,7 @@ def home(request):
         context["totals"] = selectors.plan_totals(current)
         context["drafts"] = plans.filter(status=WorkPlan.Status.DRAFT) if roles.is_coordinator else []
         if roles.is_coordinator:
-            context["work"] = selectors.coordinator_work()
+            context["work"] = selectors.coordinator_work(current)
     if roles.unit_ids:
         assignments = access.my_assignments(request.user).select_related("task", "unit")
         if current is not None:

@@ -17,7 +17,6 @@ from .models import (
     ReportingPeriod,
     Section,
     Task,
-    WorkPlan,
 )
 from .status import assignment_light_sql, assignment_status, start_of, today
 
@@ -274,17 +273,16 @@ def live_attachments(report):
     return report.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "pk")
 
 
-def coordinator_work():
-    """What waits for the coordinator across the active plans: three counts."""
-    active = WorkPlan.Status.ACTIVE
+def coordinator_work(plan):
+    """What waits for the coordinator in the plan the home page shows: three counts.
+
+    Each counts one plan through indexed filters (reports by period and state, assignments by task), so the
+    home page costs the same however many plans the database holds (a province's cities, or ten years).
+    """
     return {
-        "submitted": ProgressReport.objects.filter(
-            period__plan__status=active, state=ProgressReport.State.SUBMITTED
-        ).count(),
-        "contested": Assignment.objects.filter(
-            task__plan__status=active, receipt=Assignment.Receipt.CONTESTED
-        ).count(),
+        "submitted": ProgressReport.objects.filter(period__plan=plan, state=ProgressReport.State.SUBMITTED).count(),
+        "contested": Assignment.objects.filter(task__plan=plan, receipt=Assignment.Receipt.CONTESTED).count(),
         "extensions": ExtensionRequest.objects.filter(
-            assignment__task__plan__status=active, state=ExtensionRequest.State.PENDING
+            assignment__task__plan=plan, state=ExtensionRequest.State.PENDING
         ).count(),
     }

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from units.admin import ViewOnlyAdminMixin
+from units.admin import BoundedImportMixin, ViewOnlyAdminMixin
 from units.resources import EXCEL_FORMATS
 
 from . import workflow
@@ -54,7 +54,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ImportExportModelAdmin):
+class TaskAdmin(BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [TaskResource]
     formats = EXCEL_FORMATS
     list_display = ("number", "title", "section", "plan", "deadline")

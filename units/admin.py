@@ -1,10 +1,38 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
+
+from lib.archives import ArchiveRefused
 
 from .models import Membership, Unit, UnitAlias, UnitGroup, User
-from .resources import EXCEL_FORMATS, UnitResource
+from .resources import EXCEL_FORMATS, ImportRefused, UnitResource, refuse_large_import
+
+
+class BoundedImportForm(ImportForm):
+    """The import page's form: a file over IMPORT_MAX_BYTES is refused before anything reads it."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            refuse_large_import(upload.size, upload.name)
+        except ImportRefused as error:
+            raise ValidationError(str(error), code="size") from None
+        return upload
+
+
+class BoundedImportMixin:
+    """Admin imports within units.resources' limits, refused with the limit's Chinese message."""
+
+    import_form_class = BoundedImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ArchiveRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
 
 class ViewOnlyAdminMixin:
@@ -52,7 +80,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportModelAdmin):
+class UnitAdmin(BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [UnitResource]
     formats = EXCEL_FORMATS
     list_display = ("short_name", "name", "kind", "parent", "order", "is_active")

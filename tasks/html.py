@@ -216,8 +216,9 @@ def my_task_rows(rows, *, show_unit, reporter_unit_ids, csrf_token):
     return SafeString("".join(parts))  # each value escaped by esc() or made by format_html
 
 
-def review_rows(reports, can_act):
-    """The review queue's table rows: tick box (submitted reports, for coordinators), task, unit and role,
+def review_rows(reports, can_act, own_unit_ids=frozenset()):
+    """The review queue's table rows: tick box (submitted reports, for coordinators, except those of their
+    own units: tasks.access.is_own_unit_report), task, unit and role,
     period, state, progress, when submitted, and the start of the text as a link to the report."""
     task_url, report_url = url_pattern("tasks:task_detail"), url_pattern("tasks:report_detail")
     choose, unwritten = _("选择"), _("（未填写）")
@@ -226,7 +227,9 @@ def review_rows(reports, can_act):
         assignment, task = report.assignment, report.assignment.task
         tick = ""
         if can_act:
-            if report.state == report.State.SUBMITTED:
+            if assignment.unit_id in own_unit_ids and report.state == report.State.SUBMITTED:
+                tick = format_html('<small class="muted" title="{}">{}</small>', _("本单位的报告由另一位统筹人员审核"), _("本单位"))
+            elif report.state == report.State.SUBMITTED:
                 tick = format_html(
                     '<input type="checkbox" name="report" value="{}" aria-label="{} {} {}">'
                     '<input type="hidden" name="version_{}" value="{}">',

@@ -182,6 +182,7 @@ def report_detail(request, pk):
     assignment = report.assignment
     writer = access.can_write(user, assignment)
     is_coordinator = access.can_review(user)
+    own_unit = access.is_own_unit_report(user, report)  # separation of duties: another coordinator reviews
     open_period = not report.period.locked
     context = {
         "report": report,
@@ -201,7 +202,8 @@ def report_detail(request, pk):
         and report.is_editable_state
         and open_period
         and not report.is_approved,
-        "can_review": is_coordinator and report.state == State.SUBMITTED,
+        "can_review": is_coordinator and report.state == State.SUBMITTED and not own_unit,
+        "own_unit_review": is_coordinator and report.state == State.SUBMITTED and own_unit,
         "accept_form": ReviewForm(initial={"version": report.version}),
         "return_form": ReturnForm(initial={"version": report.version}),
     }

@@ -345,6 +345,7 @@ def accept(report, user, expected_version=None, note=""):
     """审核通过 by the coordinator."""
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以审核报告。"))
+    _check_not_own_unit(report, user)
     with transaction.atomic():
         fresh = _locked_report(report)
         if fresh.state != State.SUBMITTED:
@@ -372,6 +373,7 @@ def return_report(report, user, note, expected_version=None):
     """退回 with a required note: the unit edits and submits again."""
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以退回报告。"))
+    _check_not_own_unit(report, user)
     note = (note or "").strip()
     if not note:
         raise WorkflowError(_("退回时必须填写退回意见，告诉单位需要修改什么。"), code="note")
@@ -403,6 +405,12 @@ def return_report(report, user, note, expected_version=None):
     return report
 
 
+def _check_not_own_unit(report, user):
+    """Separation of duties (tasks.access.is_own_unit_report): nobody reviews their own unit's report."""
+    if access.is_own_unit_report(user, report):
+        raise PermissionDenied(access.own_unit_review_message(report))
+
+
 def accept_many(reports, user):
     """Accept several at once. Returns (accepted, refused) where refused is a list of (report, message)."""
     if not access.can_review(user):
@@ -411,7 +419,7 @@ def accept_many(reports, user):
     for report, version in reports:
         try:
             accept(report, user, expected_version=version)
-        except WorkflowError as error:
+        except (WorkflowError, PermissionDenied) as error:  # PermissionDenied: a report of the user's own unit
             refused.append((report, str(error)))
         else:
             accepted.append(report)

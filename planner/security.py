@@ -18,8 +18,14 @@ from django.utils.translation import gettext as _
 
 # The session key holding the time (seconds since the epoch) of the person's last request.
 LAST_SEEN_KEY = "_last_seen"
-# Refresh the stamp at most this often, so that a busy person does not cause a session write per request.
+# Refresh the stamp at most this often, so that a busy person does not cause a session write per request; and at
+# a quarter of the idle limit when that is shorter, so that an active person is never taken for idle (with
+# SESSION_IDLE_SECONDS = 60 a stamp refreshed only after 60 s let 60 s of activity count as idleness).
 LAST_SEEN_RESOLUTION = 60
+
+
+def last_seen_resolution(idle_seconds):
+    return max(1, min(LAST_SEEN_RESOLUTION, idle_seconds // 4))
 
 
 def policy_header(directives):
@@ -50,8 +56,8 @@ class ContentSecurityPolicyMiddleware:
 class SessionIdleTimeoutMiddleware:
     """Logs a person out who comes back after more than SESSION_IDLE_SECONDS without a request.
 
-    The last-seen stamp lives in the session and is refreshed at most once a minute, so ordinary requests do
-    not write the session. Until a session has its first stamp, the log-in time (User.last_login, set when
+    The last-seen stamp lives in the session and is refreshed at most once a minute (a quarter of the limit
+    when that is shorter), so ordinary requests do not write the session. Until a session has its first stamp, the log-in time (User.last_login, set when
     the session was created) stands in for it: the request right after logging in writes nothing either.
     Goes after AuthenticationMiddleware and MessageMiddleware.
     """
@@ -74,7 +80,7 @@ class SessionIdleTimeoutMiddleware:
                 if request.path_info != resolve_url(settings.LOGIN_URL):
                     return redirect_to_login(request.get_full_path())
                 # A log-in form posted from a stale session goes on, now as an anonymous request.
-            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+            elif now - last_seen >= last_seen_resolution(settings.SESSION_IDLE_SECONDS):
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 

@@ -72,6 +72,8 @@ def bad_request(request, exception=None):
             "上传的附件文件名太长，无法接收（文件没有上传，本次填写的内容也没有保存）。"
             "请把文件名改短（例如 50 个字以内）后，返回上一页重新选择文件提交。"
         )
+    elif type(exception).__name__ == "BadAdminQuery":
+        message = _("筛选、搜索或排序的条件中含有无法识别的字符或超出范围的数字。请返回列表页重新选择筛选条件。")
     else:
         message = _("提交的内容无法识别（可能已损坏或不完整），没有保存。请返回上一页重新操作。")
     return HttpResponseBadRequest(loader.render_to_string("400.html", {"message": message}))

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "planner.security.AdminQueryGuardMiddleware",  # NUL / overflowing values in the admin's list queries: 400
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditContextMiddleware",
@@ -225,6 +226,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fazhi-plan@localhost")
+# Seconds the SMTP connection may wait on the server (connect, and each reply while sending): a server that
+# accepts and never answers fails the attempt after this, and the outbox retries later. Only the outbox worker
+# (send_outbox) ever talks to the mail server; no request waits on it.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 # E-mails go through the outbox (notifications.OutboxEmail, `send_outbox` every minute): failed for good after
 # this many attempts (1, 2, 4 … minutes apart, at most an hour).
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10)

@@ -119,7 +119,9 @@ def render_rows(rows: list[list[str]], state: dict | None = None) -> list[str] |
 def _render_row(cells: list[str], columns: dict[int, str], state: dict) -> list[str]:
     values = {name: cells[index] for index, name in columns.items() if index < len(cells)}
     others = [cell for index, cell in enumerate(cells) if index not in columns and cell]
-    if re.sub(r"[\d\s.．、()（）]", "", values.get("number", "")):  # not a number: kept, not dropped
+    number_text = values.get("number", "")
+    # not a number (words, or punctuation without a digit): kept as text, not dropped
+    if number_text.strip() and (re.sub(r"[\d\s.．、()（）]", "", number_text) or not re.search(r"\d", number_text)):
         others.insert(0, values.pop("number"))
     lines = []
     area = " ".join(values.get("area", "").split())
@@ -129,7 +131,9 @@ def _render_row(cells: list[str], columns: dict[int, str], state: dict) -> list[
         lines.append(f"{_chinese(state['sections'])}、{area}")
     measure = values.get("measure", "")
     if not measure and not any(values.get(name) for name in _LABELS):
-        return lines + others  # a row with no task in it (a note, a subtotal): kept as text
+        # a row with no task in it (a note, a subtotal, a lone serial number): kept as text, its number too
+        number_cell = values.get("number", "").strip()
+        return lines + ([number_cell] if number_cell else []) + others
     number = re.sub(r"\D", "", values.get("number", ""))
     state["number"] = (
         int(number) if number and int(number) > state.get("number", 0) else state.get("number", 0) + 1

@@ -141,7 +141,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planner.settings")
 import django
 django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
-from planner.importing.reader import read_notice_file
+from importing.reader import read_notice_file
 from tasks.uploads import check_attachment
 from units.resources import EXCEL_FORMATS
 kind, path = sys.argv[1], sys.argv[2]

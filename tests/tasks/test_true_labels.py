@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from annual.ledger import COLUMNS, LedgerResource, ledger_rows
+from annual.ledger import ledger_rows
 from tasks import workflow
 from tasks.models import ProgressReport, ReportEvent, WorkPlan
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, user
@@ -34,14 +34,13 @@ def page(login, username, report):
 
 
 def ledger_note(plan, report):
-    rows = ledger_rows(plan)
-    dataset = LedgerResource().export(rows)
-    column = dataset.headers.index(str(COLUMNS[11]))
-    (index,) = [
-        i for i, row in enumerate(rows)
-        if row.assignment.pk == report.assignment_id and row.period.pk == report.period_id
+    """The ledger's 审核意见 (its twelfth column) on the report's row (task number, unit, period)."""
+    unit, task = report.assignment.unit, report.assignment.task
+    (row,) = [
+        row for row in ledger_rows(plan)
+        if row[1] == task.number and row[4] in (unit.name, unit.short_name, str(unit)) and row[5] == report.period.name
     ]
-    return dataset[index][column]
+    return row[11]
 
 
 def test_submitting_the_approved_version_keeps_it_approved(approval_on, draft, login):

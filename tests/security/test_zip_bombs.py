@@ -14,9 +14,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+
 from importing.parser import NoticeError
 from importing.reader import read_notice_file
-
 from tasks.uploads import check_attachment
 from tests.security import zipbombs
 from units.resources import EXCEL_FORMATS, ImportRefused

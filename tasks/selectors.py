@@ -7,7 +7,16 @@ from django.db.models.functions import Length, Trim
 
 from units.models import Unit
 
-from .models import Assignment, ExtensionRequest, ProgressReport, ReportingPeriod, Section, Task, WorkPlan
+from .models import (
+    Assignment,
+    AssignmentEvent,
+    ExtensionRequest,
+    ProgressReport,
+    ReportingPeriod,
+    Section,
+    Task,
+)
+from .periods import current_period
 from .status import assignment_light_sql, assignment_status
 
 
@@ -176,17 +185,127 @@ def live_attachments(report):
     return report.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "pk")
 
 
-def coordinator_work():
-    """What waits for the coordinator across the active plans: three counts."""
-    active = WorkPlan.Status.ACTIVE
-    return {
-        "submitted": ProgressReport.objects.filter(
-            period__plan__status=active, state=ProgressReport.State.SUBMITTED
-        ).count(),
-        "contested": Assignment.objects.filter(
-            task__plan__status=active, receipt=Assignment.Receipt.CONTESTED
-        ).count(),
-        "extensions": ExtensionRequest.objects.filter(
-            assignment__task__plan__status=active, state=ExtensionRequest.State.PENDING
-        ).count(),
+def coordinator_work(plans):
+    """What waits for the coordinator in each live plan, newest first: a dict per plan with the reports to
+    review, the contested assignments, the pending extension requests, and the current period with the number
+    of its assignments not yet reported (what 未报送与催办 lists for that period). Six queries for any number of
+    plans; each count is exactly what the page it links to lists."""
+    plans = list(plans)
+    ids = [plan.pk for plan in plans]
+    submitted = dict(
+        ProgressReport.objects.filter(period__plan__in=ids, state=ProgressReport.State.SUBMITTED)
+        .values_list("period__plan_id")
+        .annotate(n=Count("pk"))
+    )
+    contested = dict(
+        Assignment.objects.filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
+        .values_list("task__plan_id")
+        .annotate(n=Count("pk"))
+    )
+    extensions = dict(
+        ExtensionRequest.objects.filter(assignment__task__plan__in=ids, state=ExtensionRequest.State.PENDING)
+        .values_list("assignment__task__plan_id")
+        .annotate(n=Count("pk"))
+    )
+    current = {plan_id: current_period(periods) for plan_id, periods in plan_periods(ids).items()}
+    assignments = dict(
+        Assignment.objects.filter(task__plan__in=ids).values_list("task__plan_id").annotate(n=Count("pk"))
+    )
+    reported = dict(
+        ProgressReport.objects.filter(
+            period__in=[p.pk for p in current.values() if p],
+            state__in=(ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED),
+        )
+        .values_list("period__plan_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {
+            "plan": plan,
+            "submitted": submitted.get(plan.pk, 0),
+            "contested": contested.get(plan.pk, 0),
+            "extensions": extensions.get(plan.pk, 0),
+            "period": current.get(plan.pk),
+            "missing": (assignments.get(plan.pk, 0) - reported.get(plan.pk, 0)) if current.get(plan.pk) else 0,
+        }
+        for plan in plans
+    ]
+
+
+def reporter_work(assignments, plans, calendar, on, due_within):
+    """What needs a unit's people in each live plan (newest first): their reports sent back (退回), their
+    assignments not yet signed for (待签收), the periods due within `due_within` working days or overdue and not
+    reported (临近截止), and the urgings (催办) of the current period not yet answered by a report.
+
+    `assignments`: the user's assignments (a queryset). Four queries for any number of plans. Each item is
+    (assignment, period or None, report or None); ordered by due date, then task number."""
+    plans = list(plans)
+    ids = [plan.pk for plan in plans]
+    mine = list(
+        assignments.filter(task__plan__in=ids)
+        .select_related("task", "unit")
+        .order_by("task__number", "unit__order", "unit__name", "pk")
+    )
+    by_plan = {}
+    for a in mine:
+        by_plan.setdefault(a.task.plan_id, []).append(a)
+    periods = plan_periods(ids)
+    open_periods = sorted(
+        (p for plan_periods_ in periods.values() for p in plan_periods_ if not p.locked and p.starts_on <= on),
+        key=lambda p: (p.due_on, p.pk),
+    )
+    reports = {
+        (r.assignment_id, r.period_id): r
+        for r in ProgressReport.objects.filter(
+            assignment__in=[a.pk for a in mine], period__in=[p.pk for p in open_periods]
+        ).only("pk", "assignment_id", "period_id", "state", "review_note", "version")
     }
+    done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
+    current = [p for p in (current_period(plan_periods_, on) for plan_periods_ in periods.values()) if p]
+    urged = set(
+        AssignmentEvent.objects.filter(
+            action=AssignmentEvent.Action.URGE,
+            assignment__in=[a.pk for a in mine],
+            period__in=[p.pk for p in current],
+        ).values_list("assignment_id", "period_id")
+    )
+    work = {plan.pk: {"plan": plan, "returned": [], "unsigned": [], "due_soon": [], "urged": []} for plan in plans}
+    for a in mine:
+        if a.receipt == Assignment.Receipt.PENDING:
+            work[a.task.plan_id]["unsigned"].append((a, None, None))
+    for period in open_periods:
+        plan_work = work[period.plan_id]
+        left = calendar.workdays_left(on, period.due_on)
+        for a in by_plan.get(period.plan_id, ()):
+            report = reports.get((a.pk, period.pk))
+            state = report.state if report else None
+            if state == ProgressReport.State.RETURNED:
+                plan_work["returned"].append((a, period, report))
+            elif state not in done:
+                if left <= due_within:
+                    plan_work["due_soon"].append((a, period, report))
+                if (a.pk, period.pk) in urged:
+                    plan_work["urged"].append((a, period, report))
+    return [work[plan.pk] for plan in plans]
+
+
+def period_needing(assignment_ids, periods, on):
+    """The period of a plan (`periods` by due date) that needs the unit now: the earliest one with a report
+    sent back (退回), else the earliest open, started one in which an assignment is not yet reported, else the
+    current period. Two queries."""
+    if not periods:
+        return None
+    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=[p.pk for p in periods])
+    returned = set(reports.filter(state=ProgressReport.State.RETURNED).values_list("period_id", flat=True))
+    for period in periods:
+        if period.pk in returned:
+            return period
+    reported = dict(
+        reports.filter(state__in=(ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED))
+        .values_list("period_id")
+        .annotate(n=Count("pk"))
+    )
+    for period in periods:
+        if not period.locked and period.starts_on <= on and reported.get(period.pk, 0) < len(assignment_ids):
+            return period
+    return current_period(periods, on)

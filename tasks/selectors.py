@@ -292,20 +292,23 @@ def reporter_work(assignments, plans, calendar, on, due_within):
 def period_needing(assignment_ids, periods, on):
     """The period of a plan (`periods` by due date) that needs the unit now: the earliest one with a report
     sent back (退回), else the earliest open, started one in which an assignment is not yet reported, else the
-    current period. Two queries."""
+    current period. One query."""
     if not periods:
         return None
-    reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=[p.pk for p in periods])
-    returned = set(reports.filter(state=ProgressReport.State.RETURNED).values_list("period_id", flat=True))
-    for period in periods:
-        if period.pk in returned:
-            return period
-    reported = dict(
-        reports.filter(state__in=(ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED))
-        .values_list("period_id")
+    counts = {}  # {(period_id, state): reports}, one query whatever the states
+    for period_id, state, n in (
+        ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=[p.pk for p in periods])
+        .values_list("period_id", "state")
         .annotate(n=Count("pk"))
-    )
+        .order_by()
+    ):
+        counts[period_id, state] = n
     for period in periods:
-        if not period.locked and period.starts_on <= on and reported.get(period.pk, 0) < len(assignment_ids):
+        if counts.get((period.pk, ProgressReport.State.RETURNED)):
+            return period
+    done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
+    for period in periods:
+        reported = sum(counts.get((period.pk, state), 0) for state in done)
+        if not period.locked and period.starts_on <= on and reported < len(assignment_ids):
             return period
     return current_period(periods, on)

@@ -44,7 +44,7 @@ def home(request):
         work = selectors.reporter_work(
             access.my_assignments(request.user), mine, calendar, on, max(settings.REMINDER_WORKDAYS, default=3)
         )
-        context["unit_work"] = html.reporter_work_rows(work, calendar, on)
+        context["unit_work"] = html.reporter_work_rows(work, calendar, on, roles.reporter_unit_ids)
     return render(request, "planner/home.html", context)
 
 

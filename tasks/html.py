@@ -96,12 +96,13 @@ def with_next(url, back):
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
 
 
-def reporter_work_rows(work, calendar, on):
-    """The reporter's home (templates/planner/home.html): per live plan, the items of `selectors.reporter_work`
-    as dicts (task number and title, unit, period and due date, days left, return note) linking to the item:
-    a report to write goes to its form (returning to 我的任务's tab), an unsigned assignment to its row on
-    我的任务."""
-    edit_url = url_pattern("tasks:report_edit", 2)
+def reporter_work_rows(work, calendar, on, reporter_unit_ids=()):
+    """The unit member's home (templates/planner/home.html): per live plan, the items of
+    `selectors.reporter_work` as dicts (task number and title, unit, period and due date, days left, return
+    note) linking to the item: for the unit's reporters a report to write goes to its form, for its approver
+    to the report's page (else its row on 我的任务), each returning to 我的任务's tab; an unsigned assignment
+    goes to its row on 我的任务."""
+    edit_url, detail_url = url_pattern("tasks:report_edit", 2), url_pattern("tasks:report_detail")
     plans = []
     for plan_work in work:
         plan = plan_work["plan"]
@@ -111,8 +112,12 @@ def reporter_work_rows(work, calendar, on):
             for a, period, report in plan_work[kind]:
                 if period is None:
                     url = f"{my_tasks_url(plan.pk)}#a{a.pk}"
-                else:
+                elif a.unit_id in reporter_unit_ids:
                     url = with_next(edit_url.format(a.pk, period.pk), my_tasks_url(plan.pk, period.pk))
+                elif report is not None:
+                    url = with_next(detail_url.format(report.pk), my_tasks_url(plan.pk, period.pk))
+                else:
+                    url = f"{my_tasks_url(plan.pk, period.pk)}#a{a.pk}"
                 items.append(
                     {
                         "number": str(a.task.number),

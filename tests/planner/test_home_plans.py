@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tasks.models import Assignment, ExtensionRequest, ProgressReport, WorkPlan
 from tests import two_plans
-from tests.conftest import COORDINATOR, COUNTY_REPORTER
+from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER
 
 pytestmark = pytest.mark.django_db
 State = ProgressReport.State
@@ -161,3 +161,18 @@ def test_extension_decisions_return_to_their_plan(login, plans):
                                                                  f"e{extension.pk}-note": "时限不变。"},
     )
     assert response.status_code == 302 and response["Location"] == f"{reverse('tasks:extensions')}?plan={older.pk}"
+
+
+def test_the_units_approver_is_led_to_pages_they_may_open(login, plans):
+    """The approver does not write reports: a returned report leads to its page, a report not yet written to its
+    row on 我的任务 (never to a form they would be refused)."""
+    older, newer = plans
+    client = login(APPROVER)
+    page = client.get(reverse("home")).content.decode()
+    (href, _text), = reporter_items(reporter_block(page, newer), "returned")
+    response = client.get(href)
+    assert response.status_code == 200
+    assert response.context["report"].state == State.RETURNED and response.context["report"].period.plan == newer
+    for href, _text in reporter_items(reporter_block(page, older), "due_soon"):
+        response = client.get(href.split("#")[0])
+        assert response.status_code == 200

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from units.admin import ViewOnlyAdminMixin
 
-from .models import AnnualReport, ReportPart
+from .models import AnnualReport, ReportPart, ReportTemplate, TemplatePart
 
 
 class ReportPartInline(ViewOnlyAdminMixin, admin.TabularInline):
@@ -30,3 +30,17 @@ class ReportPartAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", "edited")
     list_select_related = ("report", "task", "updated_by")
     search_fields = ("text", "report__title")
+
+
+class TemplatePartInline(ViewOnlyAdminMixin, admin.TabularInline):
+    model = TemplatePart
+    extra = 0
+    fields = ("order", "heading", "kind", "section_ids")
+    readonly_fields = fields
+
+
+@admin.register(ReportTemplate)
+class ReportTemplateAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "report", "digest_limit")
+    list_select_related = ("report",)
+    inlines = [TemplatePartInline]

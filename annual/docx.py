@@ -22,10 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
+
+# A placeholder the draft holds where material is missing (annual.digest writes them).
+PLACEHOLDER = re.compile(r"【待补充[：:][^】]*】")
 
 HEADING1 = "heading1"  # 一、…
 HEADING2 = "heading2"  # （一）…
@@ -378,6 +381,18 @@ def _add_run(paragraph, text: str, look: _Look):
     return run
 
 
+def _add_runs(paragraph, text: str, look: _Look) -> None:
+    """`text` as runs; each 【待补充：…】 placeholder highlighted yellow, so that it is not filed by mistake."""
+    at = 0
+    for match in PLACEHOLDER.finditer(text):
+        if match.start() > at:
+            _add_run(paragraph, text[at : match.start()], look)
+        _add_run(paragraph, match.group(), look).font.highlight_color = WD_COLOR_INDEX.YELLOW
+        at = match.end()
+    if at < len(text) or not text:
+        _add_run(paragraph, text[at:], look)
+
+
 def _write_title(word, title: str) -> None:
     lines = title_lines(title)
     if not lines:
@@ -392,7 +407,7 @@ def _write_title(word, title: str) -> None:
 
 def _write_lines(word, text: str, look: _Look) -> None:
     for line in text_lines(text):
-        _add_run(_paragraph(word, look), line, look)
+        _add_runs(_paragraph(word, look), line, look)
 
 
 def _write_block(word, block: Block) -> None:
@@ -412,7 +427,7 @@ def _write_heading(word, line: str, look: _Look) -> None:
         return
     paragraph = _paragraph(word, BODY)  # a body paragraph led by its heading
     _add_run(paragraph, heading, look)
-    _add_run(paragraph, body, BODY)
+    _add_runs(paragraph, body, BODY)
 
 
 def _write_signature(word, issuer: str, date: datetime.date | None) -> None:

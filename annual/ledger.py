@@ -25,6 +25,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from tasks.models import Assignment, ProgressReport, ReportingPeriod
+from tasks.status import as_of_words, today
 from tasks.uploads import safe_filename
 
 UNIT_SEPARATOR = "、"
@@ -234,7 +235,7 @@ def write_ledger(plan, out, periods=None):
     workbook = Workbook(write_only=True)  # streamed: it keeps the freeze, filter, widths and print settings
     _add_cell_styles(workbook)
     sheet = workbook.create_sheet(sheet_title(ledger_title(plan)))
-    _lay_out(sheet, plan, row_count=len(rows))
+    _lay_out(sheet, plan, row_count=len(rows), on=plan.as_of())
     sheet.append([_cell(sheet, header, HEADER_STYLE) for header in dataset.headers])
     styles = [TEXT_STYLE if column.wrap else SHORT_STYLE for column in LAYOUT]
     for values in dataset:
@@ -249,7 +250,7 @@ def sheet_title(text):
     return title or "Sheet1"
 
 
-def _lay_out(sheet, plan, row_count):
+def _lay_out(sheet, plan, row_count, on=None):
     """Widths, frozen header, filter and print settings; a write-only sheet takes them before any row."""
     for index, column in enumerate(LAYOUT, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -263,7 +264,9 @@ def _lay_out(sheet, plan, row_count):
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3)
     sheet.print_options.horizontalCentered = True
-    sheet.oddHeader.center.text = _header_footer_text(f"{plan.title}（{plan.doc_number}）")
+    # a plan judged on a past day (closed, or its year over) says so: …（截至 2022年12月31日）
+    as_of = f"（{as_of_words(on)}）" if on and on < today() else ""
+    sheet.oddHeader.center.text = _header_footer_text(f"{plan.title}（{plan.doc_number}）{as_of}")
     sheet.oddFooter.center.text = str(PAGE_FOOTER)
 
 

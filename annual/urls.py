@@ -1,4 +1,4 @@
-"""URLs of the year-end report and the ledger (namespace `annual`; the old names `planner:annual_report` … are
+"""URLs of the year-end report and the ledger (namespace `annual`; the old names `annual:annual_report` … are
 kept as aliases in planner/urls.py)."""
 
 from django.urls import path
@@ -23,6 +23,14 @@ urlpatterns = [
         views.annual_part_dismiss,
         name="annual_part_dismiss",
     ),
+    path("plans/<int:pk>/annual-report/template/", views.annual_template, name="annual_template"),
+    path(
+        "plans/<int:pk>/annual-report/template/preset/",
+        views.annual_template_preset,
+        name="annual_template_preset",
+    ),
+    path("plans/<int:pk>/annual-report/figures/", views.annual_figures, name="annual_figures"),
+    path("plans/<int:pk>/annual-report/figures.xlsx", views.annual_figures_xlsx, name="annual_figures_xlsx"),
     path("plans/<int:pk>/annual-report/print/", views.annual_print, name="annual_print"),
     path("plans/<int:pk>/annual-report.docx", views.annual_docx, name="annual_docx"),
     path("plans/<int:pk>/ledger.xlsx", views.ledger, name="ledger"),

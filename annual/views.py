@@ -6,6 +6,7 @@ Coordinators assemble and edit; leaders read, print and download; everyone else 
 """
 
 import io
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,15 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 from tasks import access
-from tasks.status import today
+from tasks.status import as_of_note
 from tasks.workdays import WorkCalendar
 from units.roles import roles_for
 
-from . import assembly
+from . import assembly, digest
 from .docx import write_docx
-from .forms import AssembleForm, HeadForm, PartForm
+from .figures import FiguresWorkbook, figures_of
+from .forms import AssembleForm, HeadForm, PartForm, PresetForm, TemplatePartFormSet, TemplateSettingsForm
 from .ledger import ledger_filename, write_ledger
-from .models import AnnualReport, ReportPart
+from .models import AnnualReport, ReportPart, ReportTemplate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -85,6 +87,7 @@ def _annotate(entries, by_id):
         entry.news = (
             [(r, assembly.source_text(part, r)) for r in assembly.news_of(part, by_id)] if part else []
         )
+        entry.todo = digest.count_placeholders("\n".join(entry.paragraphs)) if entry.exported else 0
 
 
 def annual_report(request, pk):
@@ -92,13 +95,17 @@ def annual_report(request, pk):
     plan = _plan_to_read(request, pk)
     draft = assembly.load_draft(plan)
     periods = assembly.plan_periods(plan)
+    on = plan.as_of(list(periods))  # a closed plan: its deadlines as they stood at its close
     period = draft.period if draft and draft.period else assembly.default_period(periods, plan.year)
     tasks = assembly.plan_tasks(plan)
     reports = assembly.accepted_reports(period)
     parts = assembly.draft_parts(draft)
-    entries = assembly.outline(plan.year, assembly.plan_sections(plan), parts)
+    rows = assembly.template_parts(draft)
+    entries = assembly.outline(assembly.plan_sections(plan), parts, rows)
     _annotate(entries, assembly.reports_by_id(reports))
     in_draft = {part.task_id for part in parts if part.task_id}
+    todo = [entry for entry in entries if entry.todo]
+    characters = sum(len(block.text) for block in assembly.document_blocks(entries))  # as the Word file counts
     return render(
         request,
         "annual/report.html",
@@ -109,14 +116,19 @@ def annual_report(request, pk):
             "period": period,
             "periods": periods,
             "entries": entries,
+            "template_rows": rows,
             "report_count": len(reports),
             "edited_count": sum(part.edited for part in parts),
             "news_count": sum(len(entry.news) for entry in entries),
-            "leaders_material": assembly.leaders_material(reports),
+            "todo": todo,
+            "todo_count": sum(entry.todo for entry in todo),
+            "characters": characters,
             "tasks_missing": assembly.tasks_without_accepted(tasks, reports),
             "tasks_not_in_draft": [t for t in tasks if t.pk not in in_draft] if draft else [],
             "units_silent": assembly.units_never_reported(plan),
-            "deadlines": assembly.statutory_deadlines(plan.year, today(), WorkCalendar.load()),
+            "deadlines": assembly.statutory_deadlines(plan.year, on, WorkCalendar.load()),
+            "on": on,
+            "as_of_note": as_of_note(plan, on),
             "can_edit": roles_for(request.user).is_coordinator,
             "assemble_form": AssembleForm(periods=periods, initial_period=period),
         },
@@ -166,23 +178,46 @@ def _assembly_message(summary, period):
 # --- editing -----------------------------------------------------------------------------------------------
 
 
-def _part_heading(part, year):
+def _part_heading(part, year, rows=()):
     if part.task_id:
         return f"{part.task.number}. {assembly.task_heading(part.task)}"
     if part.kind == ReportPart.Kind.OPENING:
         return _("开头")
-    return assembly.closing_title(part.kind, year)
+    row = next((r for r in rows if r.part_key == part.key), None)
+    return row.heading if row is not None else part.get_kind_display()
 
 
-def _part_material(part, draft):
-    """What the coordinator writes the part from, shown beside the editor."""
+@dataclass
+class Material:
+    """One accepted report behind a part, cut into sentences; `taken` marks those the assembly used."""
+
+    report: object
+    sentences: list  # [(index, sentence, taken)]
+    text: str
+
+
+def _part_material(part, draft, rows):
+    """Every accepted report behind the part (one query for the reports, whatever their number)."""
     reports = assembly.accepted_reports(draft.period)
-    if part.kind == ReportPart.Kind.LEADERS:
-        return [(r, r.body) for r in assembly.leaders_material(reports)]
-    by_id = assembly.reports_by_id(reports)
-    return [
-        (by_id[pk], assembly.source_text(part, by_id[pk])) for pk in part.source_report_ids if pk in by_id
-    ]
+    if part.kind in (ReportPart.Kind.LEADERS, ReportPart.Kind.OTHER, ReportPart.Kind.TEXT):
+        sections = {s.pk for s in assembly.part_sections(part, rows, assembly.plan_sections(draft.plan))}
+        behind = [r for r in reports if r.assignment.task.section_id in sections]
+    elif part.kind == ReportPart.Kind.OPENING:
+        behind = []
+    else:
+        by_id = assembly.reports_by_id(reports)
+        behind = [by_id[pk] for pk in part.source_report_ids if pk in by_id]
+    taken = {(report_id, index) for report_id, index in part.digest}
+    material = []
+    for report in behind:
+        text = assembly.source_text(part, report)
+        sentences = [
+            (index, sentence, (report.pk, index) in taken)
+            for index, sentence in enumerate(digest.sentences(text))
+        ]
+        if sentences:
+            material.append(Material(report, sentences, assembly.clean_text(text)))
+    return material
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,6 +226,7 @@ def annual_part_edit(request, pk, part_pk):
     plan = _plan_to_edit(request, pk)
     draft = _draft_of(plan)
     part = _part_of(draft, part_pk)
+    rows = assembly.template_parts(draft)
     conflict = None
     if request.method == "POST":
         form = PartForm(request.POST)
@@ -209,7 +245,9 @@ def annual_part_edit(request, pk, part_pk):
                 data["version"] = conflict.version  # the next save is made knowingly on top of it
                 form = PartForm(data)
             else:
-                messages.success(request, _("已保存“%(part)s”。") % {"part": _part_heading(part, plan.year)})
+                messages.success(
+                    request, _("已保存“%(part)s”。") % {"part": _part_heading(part, plan.year, rows)}
+                )
                 return redirect(_page_url(plan, part))
         else:
             messages.error(request, _("没有保存：请按红字提示修改。您填写的内容仍在下面。"))
@@ -223,11 +261,11 @@ def annual_part_edit(request, pk, part_pk):
             "plan": plan,
             "draft": draft,
             "part": part,
-            "heading": _part_heading(part, plan.year),
+            "heading": _part_heading(part, plan.year, rows),
             "form": form,
             "conflict": conflict,
-            "material": _part_material(part, draft),
-            "is_leaders": part.kind == ReportPart.Kind.LEADERS,
+            "material": _part_material(part, draft, rows),
+            "is_grouped": part.kind in (ReportPart.Kind.SHORTCOMINGS, ReportPart.Kind.NEXT_YEAR),
         },
     )
 
@@ -299,7 +337,8 @@ def annual_print(request, pk):
     draft = assembly.load_draft(plan)
     if draft is None:
         return _not_assembled(request, plan)
-    entries = assembly.outline(plan.year, assembly.plan_sections(plan), assembly.draft_parts(draft))
+    draft.plan = plan
+    entries = assembly.draft_outline(draft)
     return render(
         request,
         "annual/print.html",
@@ -355,3 +394,134 @@ def ledger(request, pk):
         request=request,
     )
     return FileResponse(buffer, as_attachment=True, filename=ledger_filename(plan), content_type=XLSX)
+
+
+# --- the template: parts, order, sections ------------------------------------------------------------------
+
+
+def _reassemble(request, plan, draft):
+    """After a template change the draft follows it at once (edited parts keep their text)."""
+    summary = assembly.assemble(plan, period=draft.period, user=request.user)
+    messages.success(request, _assembly_message(summary, summary.draft.period))
+
+
+@require_http_methods(["GET", "POST"])
+def annual_template(request, pk):
+    """The draft's template: headings, order, what each part holds, which plan sections feed it."""
+    plan = _plan_to_edit(request, pk)
+    draft = _draft_of(plan)
+    sections = assembly.plan_sections(plan)
+    template = assembly.load_template(draft) or assembly.ensure_template(draft, sections)
+    rows = assembly.template_parts(draft)
+    if request.method == "POST":
+        formset = TemplatePartFormSet(request.POST, form_kwargs={"sections": sections})
+        settings_form = TemplateSettingsForm(request.POST)
+        if formset.is_valid() and settings_form.is_valid():
+            wanted = [
+                {
+                    "pk": form.cleaned_data.get("pk"),
+                    "heading": form.cleaned_data.get("heading") or "",
+                    "kind": form.cleaned_data["kind"],
+                    "order": form.cleaned_data.get("order") or 99,
+                    "section_ids": form.cleaned_data.get("sections") or [],
+                }
+                for form in formset.forms
+                if form.has_changed() or form.cleaned_data.get("pk")
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+            try:
+                assembly.save_template(
+                    draft,
+                    rows=wanted,
+                    digest_limit=settings_form.cleaned_data["digest_limit"],
+                    user=request.user,
+                )
+            except assembly.AssemblyError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("已保存报告模板，草稿已按新模板重新汇编。"))
+                _reassemble(request, plan, draft)
+                return redirect(_page_url(plan))
+        else:
+            messages.error(request, _("没有保存：请按红字提示修改。"))
+    else:
+        formset = TemplatePartFormSet(
+            initial=[
+                {
+                    "pk": r.pk,
+                    "heading": r.heading,
+                    "kind": r.kind,
+                    "order": r.order,
+                    "sections": r.section_ids,
+                }
+                for r in rows
+            ],
+            form_kwargs={"sections": sections},
+        )
+        settings_form = TemplateSettingsForm(initial={"digest_limit": template.digest_limit})
+    return render(
+        request,
+        "annual/template_edit.html",
+        {
+            "nav_active": NAV,
+            "plan": plan,
+            "draft": draft,
+            "template": template,
+            "formset": formset,
+            "settings_form": settings_form,
+            "preset_form": PresetForm(initial={"preset": template.preset}),
+        },
+    )
+
+
+@require_POST
+def annual_template_preset(request, pk):
+    """套用模板: the statutory five parts or the county layout; the draft is re-assembled at once."""
+    plan = _plan_to_edit(request, pk)
+    draft = _draft_of(plan)
+    form = PresetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择一个报告模板。"))
+        return redirect("annual:annual_template", plan.pk)
+    assembly.apply_preset(draft, form.cleaned_data["preset"], user=request.user)
+    messages.success(
+        request,
+        _("已套用“%(preset)s”，草稿已重新汇编。")
+        % {"preset": ReportTemplate.Preset(form.cleaned_data["preset"]).label},
+    )
+    _reassemble(request, plan, draft)
+    return redirect(_page_url(plan))
+
+
+# --- the figures the reports give ---------------------------------------------------------------------------
+
+
+def _figures(plan, draft):
+    periods = assembly.plan_periods(plan)
+    period = draft.period if draft and draft.period else assembly.default_period(periods, plan.year)
+    return period, figures_of(assembly.accepted_reports(period))
+
+
+def annual_figures(request, pk):
+    """数据一览: every figure of the accepted reports, with unit word, task, unit and sentence."""
+    plan = _plan_to_read(request, pk)
+    period, rows = _figures(plan, assembly.load_draft(plan))
+    return render(
+        request,
+        "annual/figures.html",
+        {
+            "nav_active": NAV,
+            "plan": plan,
+            "period": period,
+            "rows": rows,
+            "report_base": reverse("tasks:report_detail", args=[0]).removesuffix("0/"),
+        },
+    )
+
+
+def annual_figures_xlsx(request, pk):
+    plan = _plan_to_read(request, pk)
+    period, rows = _figures(plan, assembly.load_draft(plan))
+    filename, mimetype, content = FiguresWorkbook(plan, period, rows).render()
+    audit.record("export", plan, changes={_("文件"): filename}, request=request)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=mimetype)

@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -545,7 +546,10 @@ def _due_line(scale, due_on) -> str:
 
 def _today_marker(scale, today) -> str:
     x = scale.x(today)
-    words = _("今天 %(month)s/%(day)s") % {"month": today.month, "day": today.day}
+    if today == timezone.localdate():
+        words = _("今天 %(month)s/%(day)s") % {"month": today.month, "day": today.day}
+    else:  # a page judged on a past day (截至)
+        words = _("截至 %(month)s/%(day)s") % {"month": today.month, "day": today.day}
     line = _tag("line", x1=x, y1=PLOT_TOP, x2=x, y2=PLOT_BOTTOM, class_="trend-today", stroke_dasharray="2 3")
     label = _text(
         words, x=x, y=PLOT_TOP + 14, text_anchor=_note_anchor(x, words), class_="trend-note today-label"

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from annual.ledger import put_value, sheet_title
-from tasks.status import Light
+from tasks.status import Light, as_of_words
 from tasks.uploads import safe_filename
 
 FILLS = {
@@ -73,7 +73,12 @@ def saved(workbook):
     return buffer
 
 
-def unit_workbook(plan, period, lines):
+def period_words(period, on=None):
+    """“全年，截至 2022年12月31日”: the period and the day the figures are judged on."""
+    return f"{period.name}，{as_of_words(on)}" if on else period.name
+
+
+def unit_workbook(plan, period, lines, on=None):
     workbook, sheet = new_sheet(_("单位对比"))
     headers = [
         _("序号"),
@@ -113,12 +118,12 @@ def unit_workbook(plan, period, lines):
                 last,
             ]
         )
-    title = _("%(plan)s 各单位完成情况（%(period)s）") % {"plan": plan.title, "period": period.name}
+    title = _("%(plan)s 各单位完成情况（%(period)s）") % {"plan": plan.title, "period": period_words(period, on)}
     write_table(sheet, title, headers, rows, [6, 30, 16, 8, 8, 9, 8, 7, 9, 8, 8, 17])
     return saved(workbook)
 
 
-def matrix_workbook(plan, period, units, rows):
+def matrix_workbook(plan, period, units, rows, on=None):
     """Tasks down, units across; each cell the light's words on its colour."""
     workbook, sheet = new_sheet(_("任务矩阵"))
     headers = [_("编号"), _("任务"), _("任务状态"), *[str(unit) for unit in units]]
@@ -126,7 +131,7 @@ def matrix_workbook(plan, period, units, rows):
         [row.task.number, row.task.title, Light(row.light).label, *[cell_text(cell) for cell in row.cells]]
         for row in rows
     ]
-    title = _("%(plan)s 任务矩阵（%(period)s）") % {"plan": plan.title, "period": period.name}
+    title = _("%(plan)s 任务矩阵（%(period)s）") % {"plan": plan.title, "period": period_words(period, on)}
     write_table(sheet, title, headers, table, [6, 40, 10, *[7] * len(units)])
     sheet.freeze_panes = "D3"
     for number, row in enumerate(rows, start=3):

@@ -10,12 +10,12 @@ the assignments. Python only walks the grouped rows (sections, tasks, units).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from tasks.models import Assignment, ProgressReport, Section, Task
-from tasks.selectors import assignments_with_light
+from tasks.models import Assignment, ProgressReport, ReportEvent, Section, Task
+from tasks.selectors import assignments_with_light, end_of, is_historic, state_as_of, submitted_as_of
 from tasks.status import HasLight, Light, start_of, task_light
 from units.models import Unit
 
@@ -174,15 +174,17 @@ class Overview:
         )
 
     def trend(self):
-        """[(day, submissions that day)] of the reports of this period that count as reported: one query."""
+        """[(day, submissions that day)] of the reports of this period that count as reported: one query.
+        (As of a past day: the reports that counted as reported at its end, by their last submission by then.)"""
+        reports = ProgressReport.objects.filter(period=self.period, assignment__task__plan=self.plan)
+        if is_historic(self.on):
+            reports = reports.annotate(
+                state_then=state_as_of(OuterRef("pk"), self.on), sent=submitted_as_of(OuterRef("pk"), self.on)
+            ).filter(state_then__in=REPORTED, sent__isnull=False)
+        else:
+            reports = reports.filter(state__in=REPORTED, submitted_at__isnull=False).annotate(sent=F("submitted_at"))
         rows = (
-            ProgressReport.objects.filter(
-                period=self.period,
-                assignment__task__plan=self.plan,
-                state__in=REPORTED,
-                submitted_at__isnull=False,
-            )
-            .annotate(day=TruncDate("submitted_at"))
+            reports.annotate(day=TruncDate("sent"))
             .values("day")
             .annotate(n=Count("pk"))
             .order_by("day")
@@ -222,8 +224,9 @@ class UnitLine:
         return self.figures.overdue > 0
 
 
-def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
-    """Every unit on the plan (of one kind, when given) with its counts and its latest submission: two queries."""
+def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT, on=None):
+    """Every unit on the plan (of one kind, when given) with its counts and its latest submission (by the end of
+    `on`): two queries."""
     rows = assignments
     if kind:
         rows = rows.filter(unit__kind=kind)
@@ -237,10 +240,14 @@ def unit_lines(plan, assignments, period, kind="", sort=DEFAULT_UNIT_SORT):
         )
         .order_by(*(ordering if sort != "last" else UNIT_SORTS["order"]))
     )
+    submitted = ProgressReport.objects.filter(assignment__task__plan=plan, submitted_at__isnull=False)
+    if is_historic(on):
+        submitted = ReportEvent.objects.filter(
+            report__assignment__task__plan=plan, action=ReportEvent.Action.SUBMIT, at__lt=end_of(on)
+        )
     last = dict(
-        ProgressReport.objects.filter(assignment__task__plan=plan, submitted_at__isnull=False)
-        .values_list("assignment__unit_id")
-        .annotate(Max("submitted_at"))
+        submitted.values_list("report__assignment__unit_id" if is_historic(on) else "assignment__unit_id")
+        .annotate(Max("at" if is_historic(on) else "submitted_at"))
     )
     lines = []
     for row in rows:

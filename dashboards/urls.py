@@ -1,4 +1,4 @@
-"""URLs of the dashboards (namespace `dashboards`; the old names `planner:dashboard`, `planner:matrix` … are kept
+"""URLs of the dashboards (namespace `dashboards`; the old names `dashboards:dashboard`, `dashboards:matrix` … are kept
 as aliases in planner/urls.py).
 
 `dashboard/` and `matrix/` without a plan open the current plan's page."""

@@ -2,6 +2,9 @@
 public page and the Excel exports. Coordinators and leaders read them; the public page is for everyone once the
 coordinator switches it on, and shows aggregate progress only."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +21,7 @@ import audit
 from tasks import access
 from tasks.models import ProgressReport, WorkPlan
 from tasks.periods import chosen_period
-from tasks.status import Light
+from tasks.status import Light, today
 from tasks.workdays import WorkCalendar
 from units.models import Unit
 from units.roles import roles_for
@@ -60,18 +63,65 @@ def require_reader(user):
 
 
 def plan_and_period(request, pk):
-    """The plan (through tasks.access) and the chosen period (?period=, else the current one), and all periods."""
+    """The plan (through tasks.access), the chosen period (?period=, else the one current on the day the pages
+    judge on), and all periods; the day is set on the request (`request.as_of`, see `as_of_for`)."""
     require_reader(request.user)
     plan = access.get_plan_for_user(request.user, pk)
     periods = list(plan.periods.order_by("due_on", "pk"))
-    return plan, chosen_period(periods, request.GET.get("period", "")), periods
+    request.as_of = as_of_for(request, plan, periods)
+    return plan, chosen_period(periods, request.GET.get("period", ""), request.as_of.on), periods
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The day a dashboard judges on (截至): the plan's own (`WorkPlan.as_of`), or one a reader asked for."""
+
+    on: datetime.date
+    plan_on: datetime.date  # the plan's own day: its closing date, its year's end, or today
+    asked: bool = False  # ?as_of= chosen by the reader
+    error: str = ""
+
+    @property
+    def is_today(self):
+        return not self.asked and self.on == today()
+
+    def query(self, period):
+        """The query string that keeps the period and the chosen day on every link of the pages."""
+        if period is None:
+            return f"as_of={self.on.isoformat()}" if self.asked else ""
+        return f"period={period.pk}&as_of={self.on.isoformat()}" if self.asked else f"period={period.pk}"
+
+
+def as_of_for(request, plan, periods):
+    """?as_of=YYYY-MM-DD: how things stood at the end of that day; from 1 January of the plan's year to the
+    plan's own day (a closed plan is judged at its close, nothing is judged in the future)."""
+    plan_on = plan.as_of(periods)
+    wanted = request.GET.get("as_of", "").strip()
+    if not wanted:
+        return AsOf(plan_on, plan_on)
+    try:
+        day = datetime.date.fromisoformat(wanted)
+    except ValueError:
+        return AsOf(plan_on, plan_on, error=_("“%(value)s”不是有效的日期，请按 年-月-日 填写，如 2022-06-30。")
+                    % {"value": wanted[:20]})
+    first = datetime.date(plan.year, 1, 1)
+    if not first <= day <= plan_on:
+        return AsOf(plan_on, plan_on, error=_("请选择 %(first)s 至 %(last)s 之间的日期。")
+                    % {"first": first.isoformat(), "last": plan_on.isoformat()})
+    return AsOf(day, plan_on, asked=day != plan_on)
 
 
 def context_for(request, plan, period, periods, tab):
+    as_of = request.as_of
+    if as_of.error:
+        messages.error(request, as_of.error)
     return {
         "plan": plan,
         "period": period,
         "periods": periods,
+        "as_of": as_of,
+        "on": as_of.on,
+        "period_query": as_of.query(period),
         "tab": tab,
         "unit_kinds": Unit.Kind.choices,
         "kind": request.GET.get("kind", ""),
@@ -97,8 +147,9 @@ def dashboard(request, pk=None):
     context = context_for(request, plan, period, periods, "overview")
     if period is not None:
         list_url = reverse("dashboards:dashboard_list", args=[plan.pk])
+        query = context["period_query"]
         overview, figures = overview_figures(
-            plan, period, f"{list_url}?period={period.pk}&what=reported&section="
+            plan, period, f"{list_url}?{query}&what=reported&section=", request.as_of.on
         )
         totals, task_lines = figures["totals"], figures["task_lines"]
         context |= figures | {
@@ -113,7 +164,7 @@ def dashboard(request, pk=None):
                         light,
                         Light(light).label,
                         totals.lights[light],
-                        f"{list_url}?period={period.pk}&light={light}",
+                        f"{list_url}?{query}&light={light}",
                     )
                     for light in metrics.LIGHTS
                 ],
@@ -138,10 +189,10 @@ def dashboard(request, pk=None):
     return render(request, "dashboards/overview.html", context)
 
 
-def overview_figures(plan, period, section_link=""):
-    """(the Overview, the figures the dashboard and the public page share); a section's bar leads to
+def overview_figures(plan, period, section_link="", on=None):
+    """(the Overview as of `on`, the figures the dashboard and the public page share); a section's bar leads to
     `section_link` + its pk (no link on the public page)."""
-    overview = metrics.Overview(plan, period, WorkCalendar.load())
+    overview = metrics.Overview(plan, period, WorkCalendar.load(), on)
     task_lines = overview.task_lines()
     totals = overview.totals(task_lines)
     sections = overview.section_lines(task_lines)
@@ -182,8 +233,9 @@ def unit_table(request, plan, period):
     sort = request.GET.get("sort", metrics.DEFAULT_UNIT_SORT)
     if sort not in metrics.UNIT_SORTS:
         sort = metrics.DEFAULT_UNIT_SORT
-    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load())
-    return sort, metrics.unit_lines(plan, assignments, period, unit_kind(request), sort)
+    on = request.as_of.on
+    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load(), on)
+    return sort, metrics.unit_lines(plan, assignments, period, unit_kind(request), sort, on)
 
 
 @require_GET
@@ -193,7 +245,7 @@ def units(request, pk):
     context = context_for(request, plan, period, periods, "units")
     if period is not None:
         sort, lines = unit_table(request, plan, period)
-        base = f"{reverse('dashboards:dashboard_list', args=[plan.pk])}?period={period.pk}&unit="
+        base = f"{reverse('dashboards:dashboard_list', args=[plan.pk])}?{context['period_query']}&unit="
         kinds = dict(Unit.Kind.choices)
         for line in lines:  # links and words made once per row, not per cell in the template
             line.link = f"{base}{line.unit.pk}"
@@ -208,7 +260,8 @@ def units_xlsx(request, pk):
     if period is None:
         raise Http404(_("这个计划还没有报送期。"))
     _sort, lines = unit_table(request, plan, period)
-    workbook, filename = excel.unit_workbook(plan, period, lines), excel.filename(plan, period, _("单位对比"))
+    workbook = excel.unit_workbook(plan, period, lines, request.as_of.on)
+    filename = excel.filename(plan, period, _("单位对比"))
     audit.record("export", plan, changes={_("文件"): filename, _("报送期"): period.name}, request=request)
     return FileResponse(workbook, as_attachment=True, filename=filename)
 
@@ -217,7 +270,7 @@ def matrix_for(request, plan, period):
     section = None
     if wanted := access.parse_pk(request.GET.get("section")):
         section = plan.sections.filter(pk=wanted).first()
-    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load())
+    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load(), request.as_of.on)
     units, rows = metrics.matrix(plan, assignments, unit_kind(request), section)
     return section, units, rows
 
@@ -257,7 +310,7 @@ def matrix_xlsx(request, pk):
     if period is None:
         raise Http404(_("这个计划还没有报送期。"))
     _section, units_, rows = matrix_for(request, plan, period)
-    workbook = excel.matrix_workbook(plan, period, units_, rows)
+    workbook = excel.matrix_workbook(plan, period, units_, rows, request.as_of.on)
     filename = excel.filename(plan, period, _("任务矩阵"))
     audit.record("export", plan, changes={_("文件"): filename, _("报送期"): period.name}, request=request)
     return FileResponse(workbook, as_attachment=True, filename=filename)
@@ -271,7 +324,7 @@ def drill_down(request, pk):
     context = context_for(request, plan, period, periods, "list")
     if period is None:
         return render(request, "dashboards/list.html", context)
-    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load())
+    assignments = metrics.plan_assignments_with_light(plan, period, WorkCalendar.load(), request.as_of.on)
     condition, described = filter_assignments(request.GET, plan, period)
     page = Paginator(
         assignments.filter(condition)
@@ -285,6 +338,8 @@ def drill_down(request, pk):
         assignment.report_link = report_url(assignment.report_id) if assignment.report_id else ""
     query = request.GET.copy()
     query.pop("page", None)
+    if not request.as_of.asked:
+        query.pop("as_of", None)
     context |= {"page": page, "described": described, "query": query.urlencode()}
     return render(request, "dashboards/list.html", context)
 
@@ -347,10 +402,11 @@ def public(request, pk):
         WorkPlan.objects.filter(status__in=access.PUBLISHED, public_dashboard=True), pk=pk
     )
     periods = list(plan.periods.order_by("due_on", "pk"))
-    period = chosen_period(periods, request.GET.get("period", ""))
-    context = {"plan": plan, "period": period, "periods": periods}
+    on = plan.as_of(periods)  # the public page always shows the plan's own day: today, or its close
+    period = chosen_period(periods, request.GET.get("period", ""), on)
+    context = {"plan": plan, "period": period, "periods": periods, "on": on, "closed": on < today()}
     if period is not None:
-        _overview, figures = overview_figures(plan, period)
+        _overview, figures = overview_figures(plan, period, on=on)
         totals = figures["totals"]
         context |= figures | {"reported_percent": metrics.percent(totals.reported, totals.assignments)}
     return render(request, "dashboards/public.html", context)

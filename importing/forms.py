@@ -22,9 +22,11 @@ class NoticeForm(forms.Form):
         label=_("通知文件"),
         required=False,
         allow_empty_file=True,  # the reader says what is wrong with an empty file, in its own words
-        help_text=_("Word（.docx）或文本（.txt），不超过 %(mb)s MB。")
+        help_text=_(
+            "Word（.docx，含任务分工表）、Excel（.xlsx）、可复制文字的 PDF 或文本（.txt），不超过 %(mb)s MB。"
+        )
         % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.pdf,.txt"}),
     )
     text = forms.CharField(
         label=_("或粘贴通知全文"),
@@ -162,3 +164,84 @@ class DecisionForm(forms.Form):
             "choices": choices,
             "replace": bool(data.get("replace")),
         }
+
+
+class EditForm(forms.Form):
+    """One fix made in the preview: a line's role, a task's deadline or a unit's role in a task."""
+
+    LINE_KINDS = [
+        ("heading", _("设为部分标题")),
+        ("task", _("设为新任务（拆分）")),
+        ("text", _("并入上一任务（合并）")),
+        ("auto", _("恢复自动识别")),
+    ]
+
+    op = forms.ChoiceField(choices=[("line", "line"), ("deadline", "deadline"), ("role", "role")])
+    line = forms.IntegerField(label=_("行号"), min_value=1)
+    kind = forms.ChoiceField(label=_("改为"), choices=LINE_KINDS, required=False)
+    deadline = forms.DateField(label=_("完成时限"), required=False)
+    name = forms.CharField(label=_("单位"), required=False, max_length=200)
+    role = forms.ChoiceField(
+        label=_("角色"), choices=[("lead", _("牵头单位")), ("responsible", _("责任单位"))], required=False
+    )
+
+    def __init__(self, *args, line_count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_count = line_count
+
+    def clean(self):
+        data = super().clean()
+        line = data.get("line")
+        if line is not None and line > self.line_count:
+            raise forms.ValidationError(
+                _("第%(line)s行不存在，通知共%(count)s行。") % {"line": line, "count": self.line_count}
+            )
+        if data.get("op") == "line" and not data.get("kind"):
+            raise forms.ValidationError(_("请选择这一行改成什么。"))
+        if data.get("op") == "role" and not (data.get("name") and data.get("role")):
+            raise forms.ValidationError(_("请选择单位和它的角色。"))
+        return data
+
+    def apply(self, edits):
+        """The edits with this fix applied (line numbers shown from 1, stored from 0)."""
+        data, index = self.cleaned_data, str(self.cleaned_data["line"] - 1)
+        edits = {key: dict(value) for key, value in (edits or {}).items()}
+        if data["op"] == "line":
+            lines = edits.setdefault("lines", {})
+            if data["kind"] == "auto":
+                lines.pop(index, None)
+            else:
+                lines[index] = data["kind"]
+        elif data["op"] == "deadline":
+            deadlines = edits.setdefault("deadlines", {})
+            if data["deadline"]:
+                deadlines[index] = data["deadline"].isoformat()
+            else:
+                deadlines.pop(index, None)
+        else:
+            edits.setdefault("roles", {})[f"{index}|{data['name']}"] = data["role"]
+        return edits
+
+
+def describe_edits(edits):
+    """The fixes in words, for the import record."""
+    kinds = dict(EditForm.LINE_KINDS)
+    roles = {"lead": _("牵头单位"), "responsible": _("责任单位")}
+    words = [
+        _("第%(line)s行%(kind)s") % {"line": int(i) + 1, "kind": kinds.get(kind, kind)}
+        for i, kind in (edits or {}).get("lines", {}).items()
+    ]
+    words += [
+        _("第%(line)s行的任务完成时限设为%(date)s") % {"line": int(i) + 1, "date": date}
+        for i, date in (edits or {}).get("deadlines", {}).items()
+    ]
+    words += [
+        _("第%(line)s行的任务中“%(name)s”改为%(role)s")
+        % {
+            "line": int(key.partition("|")[0]) + 1,
+            "name": key.partition("|")[2],
+            "role": roles.get(role, role),
+        }
+        for key, role in (edits or {}).get("roles", {}).items()
+    ]
+    return words

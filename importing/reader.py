@@ -1,4 +1,4 @@
-"""Read an uploaded notice file (.txt or .docx) into plain text for parse_notice()."""
+"""Read an uploaded notice file (.txt, .docx, .xlsx or .pdf) into plain text for parse_notice()."""
 
 import codecs
 import io
@@ -9,7 +9,9 @@ import docx
 from django.utils.translation import gettext as _
 from docx.table import Table
 
+from . import tables
 from .parser import NoticeError
+from .pdf import read_pdf
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Share of control characters (other than tabs and line breaks) above which a
@@ -30,10 +32,14 @@ def read_notice_file(filename: str, data: bytes) -> str:
         return _read_text(filename, data)
     if extension == ".docx":
         return _read_docx(filename, data)
+    if extension == ".xlsx":
+        return tables.read_xlsx(filename, data)
+    if extension == ".pdf":
+        return read_pdf(filename, data)
     raise NoticeError(
         _(
-            "不支持“%(name)s”这种文件，只能读取 .docx 和 .txt 文件。"
-            ".doc、.wps 请在 Word/WPS 中另存为 .docx；PDF 等其他格式请复制通知全文，粘贴保存为 .txt 后再上传。"
+            "不支持“%(name)s”这种文件，只能读取 .docx、.xlsx、.pdf 和 .txt 文件。"
+            ".doc、.wps 请在 Word/WPS 中另存为 .docx，.xls 请另存为 .xlsx；其他格式请复制通知全文，粘贴保存为 .txt 后再上传。"
         )
         % {"name": filename}
     )
@@ -75,12 +81,17 @@ def _read_docx(filename: str, data: bytes) -> str:
             _("“%(name)s”不是有效的 Word（.docx）文件，请在 Word/WPS 中重新另存为 .docx 后再上传。")
             % {"name": filename}
         ) from error
-    return "\n".join(_block_lines(document))
+    return "\n".join(_block_lines(document, {}))
 
 
-def _block_lines(container):
-    """Paragraph texts in document order, descending into table cells."""
+def _block_lines(container, table_state=None):
+    """Paragraph texts in document order; task tables (任务分工表) as tasks, other tables cell by cell."""
     for block in container.iter_inner_content():
+        if isinstance(block, Table) and table_state is not None:
+            rendered = tables.render_rows(tables.docx_table_rows(block), table_state)
+            if rendered is not None:
+                yield from rendered
+                continue
         if isinstance(block, Table):
             seen = set()  # a merged cell is returned once per grid cell it spans
             for row in block.rows:

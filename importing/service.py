@@ -3,7 +3,7 @@
 The same functions serve the import page and `manage.py import_plan`.
 """
 
-import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import ADDITION, LogEntry
@@ -29,6 +29,7 @@ class ItemPreview:
     selective: list = field(default_factory=list)  # UnitGroup, members to be chosen
     unresolved: list = field(default_factory=list)  # names as written
     lead_groups: list = field(default_factory=list)  # a group named as lead unit: cannot be imported
+    warnings: list = field(default_factory=list)  # ParseWarning about this item, shown at it
 
 
 @dataclass
@@ -38,6 +39,11 @@ class Preview:
     unresolved: dict  # name as written → item numbers
     selective: list  # [(item number, UnitGroup)]
     existing_plan: WorkPlan | None
+    # Units of another place, flagged and never resolved silently:
+    other_place: dict = field(
+        default_factory=dict
+    )  # name as written → the unit it would be without its place
+    foreign_issuer: str = ""  # the notice's place, when it is not this installation's
 
     @property
     def items(self):
@@ -50,8 +56,8 @@ class Preview:
             return _("文号为“%(doc)s”的计划已经存在且已发布，不能重复导入。") % {
                 "doc": self.notice.doc_number
             }
-        if not self.notice.doc_number:
-            return _("没有找到文号（如“聊政办字〔2022〕9号”），请确认上传的是通知全文。")
+        if self.notice.year is None:
+            return _("没有找到计划年度：请点“重新上传”，在“计划年度”中填写年度后再预览。")
         for preview in self.items:
             for name in preview.lead_groups:
                 return _(
@@ -63,11 +69,37 @@ class Preview:
         return ""
 
 
-def _resolve_item(item, directory):
+_PLACE = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,7}?(?:自治州|地区|盟|市|县|区|旗))")
+
+
+def _places(directory):
+    """The places this installation's units are named after (聊城市, 东昌府区 …)."""
+    return {match[1] for unit in directory.units.values() if (match := _PLACE.match(unit.name))}
+
+
+def _notice_place(notice):
+    for text in (notice.issuer, notice.title):
+        if match := _PLACE.match(text or ""):
+            return match[1]
+    return ""
+
+
+def _without_place(name, directory):
+    """The unit a name of another place (张掖市司法局) would be without its place (市司法局), or None."""
+    match = re.match(r"^[\u4e00-\u9fff]{2,7}?(?=[市县区旗])", name)
+    if not match:
+        return None
+    target = directory.resolve(name[match.end() :])
+    return target if isinstance(target, Unit) else None
+
+
+def _resolve_item(item, directory, foreign=False):
+    """What the unit names of an item mean. In a notice of another place every name is left for the
+    coordinator (市司法局 there is not 市司法局 here)."""
     preview = ItemPreview(item=item)
     for role, names in (("lead", item.lead_units), ("responsible", item.responsible_units)):
         for name in names:
-            target = directory.resolve(name)
+            target = None if foreign else directory.resolve(name)
             if isinstance(target, Unit):
                 (preview.leads if role == "lead" else preview.responsibles).append(target)
             elif isinstance(target, UnitGroup) and role == "lead":
@@ -92,16 +124,20 @@ def _resolve_item(item, directory):
 
 def preview_notice(notice, directory=None):
     directory = directory or Directory()
-    sections, unresolved, selective = [], {}, []
+    places, place = _places(directory), _notice_place(notice)
+    foreign = place if places and place and place not in places else ""
+    sections, unresolved, selective, other_place = [], {}, [], {}
     for section in notice.sections:
-        previews = [_resolve_item(item, directory) for item in section.items]
+        previews = [_resolve_item(item, directory, foreign=bool(foreign)) for item in section.items]
         sections.append((section, previews))
         for preview in previews:
             for name in preview.unresolved:
                 unresolved.setdefault(name, []).append(preview.item.number)
+                if (unit := _without_place(name, directory)) is not None:
+                    other_place[name] = unit
             selective.extend((preview.item.number, group) for group in preview.selective)
     existing = WorkPlan.objects.filter(doc_number=notice.doc_number).first() if notice.doc_number else None
-    return Preview(notice, sections, unresolved, selective, existing)
+    return Preview(notice, sections, unresolved, selective, existing, other_place, foreign)
 
 
 def notice_as_json(notice, directory=None):
@@ -112,6 +148,9 @@ def notice_as_json(notice, directory=None):
         "title": notice.title,
         "issuer": notice.issuer,
         "issued_on": notice.issued_on.isoformat() if notice.issued_on else None,
+        "year": notice.year,
+        "task_level": notice.task_level,
+        "other_place": preview.foreign_issuer or None,
         "sections": [
             {
                 "number": section.number,
@@ -119,26 +158,55 @@ def notice_as_json(notice, directory=None):
                 "items": [
                     {
                         "number": p.item.number,
+                        "label": p.item.label,
                         "title": p.item.title,
                         "content": p.item.content,
+                        "points": [
+                            {
+                                "text": point.text,
+                                "lead": point.lead_units,
+                                "responsible": point.responsible_units,
+                            }
+                            for point in p.item.points
+                        ],
                         "lead_units": [unit.name for unit in p.leads],
                         "responsible_units": [unit.name for unit in p.responsibles],
                         "groups": p.groups,
-                        "unresolved": p.unresolved,
-                        "deadline": p.item.deadline.isoformat(),
+                        "unresolved": [
+                            {
+                                "name": name,
+                                "role": "lead" if name in p.item.lead_units else "responsible",
+                                **(
+                                    {"other_place_of": preview.other_place[name].name}
+                                    if name in preview.other_place
+                                    else {}
+                                ),
+                            }
+                            for name in p.unresolved
+                        ],
+                        "leader": p.item.leader,
+                        "deadline": p.item.deadline.isoformat()
+                        if p.item.deadline and p.item.deadline_written
+                        else None,
+                        "deadline_text": p.item.deadline_text,
                     }
                     for p in previews
                 ],
             }
             for section, previews in preview.sections
         ],
-        "warnings": [{"code": w.code, "message": str(w.message), "text": w.text} for w in notice.warnings],
+        "warnings": [
+            {"code": w.code, "message": str(w.message), "text": w.text, "item": w.item}
+            for w in notice.warnings
+        ],
     }
 
 
 def plan_data(notice, *, ignored=()):
     """The notice in the shape `tasks.plans.create_plan` takes, leaving out the names to ignore."""
-    year = notice.year or datetime.date.today().year
+    if notice.year is None:
+        raise PlanDataError([_("没有找到计划年度，请填写计划年度后再导入。")])
+    year = notice.year
     return {
         "doc_number": notice.doc_number,
         "title": notice.title,
@@ -179,13 +247,15 @@ def import_notice(
     choices=None,
     replace=False,
     status=WorkPlan.Status.DRAFT,
+    fixes=(),
 ):
     """Save the notice as a plan, all or nothing.
 
     aliases: {name as written: Unit} — saved as UnitAlias, so the name resolves next time;
     new_units: {name as written: Unit.Kind} — created; ignored: names left out (they stay in the verbatim
     responsibility text); choices: {(item number, group pk): [Unit]} — the members picked for a selective
-    group; replace: an existing *draft* plan with the same document number is deleted first.
+    group; replace: an existing *draft* plan with the same document number is deleted first;
+    fixes: the coordinator's fixes in the preview, in words, kept in the import record (admin log).
     Raises PlanDataError with every reason it cannot.
     """
     existing = WorkPlan.objects.filter(doc_number=notice.doc_number).first()
@@ -209,7 +279,8 @@ def import_notice(
             user_id=user.pk,
             queryset=[plan],
             action_flag=ADDITION,
-            change_message=_("从通知导入：%(count)s 项任务") % {"count": plan.tasks.count()},
+            change_message=_("从通知导入：%(count)s 项任务") % {"count": plan.tasks.count()}
+            + ("；" + _("导入时修改：") + "；".join(fixes) if fixes else ""),
             single_object=True,
         )
     return plan

@@ -1,4 +1,4 @@
-"""URLs of the import page (namespace `importing`; the old names `planner:import_plan` … are kept as aliases in
+"""URLs of the import page (namespace `importing`; the old names `importing:import_plan` … are kept as aliases in
 planner/urls.py)."""
 
 from django.urls import path
@@ -10,4 +10,5 @@ app_name = "importing"
 urlpatterns = [
     path("plans/import/", views.import_plan, name="import_plan"),
     path("plans/import/preview/", views.import_preview, name="import_preview"),
+    path("plans/import/preview/edit/", views.import_edit, name="import_edit"),
 ]

@@ -346,7 +346,9 @@ class Script:
             key = (item.row.task_number, item.row.unit_name, item.action, item.at.isoformat(), item.reason)
             digest.update(repr(key).encode())
         for report in self.reports:
-            steps = [(s.action, s.at.isoformat(), sorted((s.texts or {}).items()), s.note) for s in report.steps]
+            steps = [
+                (s.action, s.at.isoformat(), sorted((s.texts or {}).items()), s.note) for s in report.steps
+            ]
             key = (report.row.task_number, report.row.unit_name, report.period, report.outcome, steps)
             digest.update(repr(key).encode())
         return digest.hexdigest()
@@ -481,7 +483,9 @@ def make_script(context, material, seed=SEED):
 
     # Receipts: every unit that reported signed; of the missing ones some pending, the contested contested.
     missing = [
-        row for row in other_rows if outcome[row] == MISSING and row not in contested_rows and row not in untouched
+        row
+        for row in other_rows
+        if outcome[row] == MISSING and row not in contested_rows and row not in untouched
     ]
     pending_count = max(0, round(total * (1 - CONFIRMED_SHARE)) - len(contested_rows) - len(untouched))
     pending = set(rng.sample(missing, min(pending_count, len(missing)))) | untouched
@@ -491,8 +495,12 @@ def make_script(context, material, seed=SEED):
     for row in rows:
         row_rng = random.Random(f"{seed}:receipt:{row.task_number}:{row.unit_name}")
         if row in contested_rows:
-            day = clock.day(row_rng, issued + datetime.timedelta(days=2), issued + datetime.timedelta(days=10))
-            receipts.append(AssignmentStep(row, "contest", clock.moment(row_rng, day), reason=contest_reasons[row]))
+            day = clock.day(
+                row_rng, issued + datetime.timedelta(days=2), issued + datetime.timedelta(days=10)
+            )
+            receipts.append(
+                AssignmentStep(row, "contest", clock.moment(row_rng, day), reason=contest_reasons[row])
+            )
         elif row not in pending:
             late = row_rng.random() < 0.2
             start = issued + datetime.timedelta(days=15 if late else 1)
@@ -514,8 +522,11 @@ def make_script(context, material, seed=SEED):
         accepted = round(len(reported) * FULL_YEAR_ACCEPTED_SHARE)
         full_outcome = {row: ACCEPTED if i < accepted else SUBMITTED for i, row in enumerate(reported)}
         others = [
-            row for row in other_rows
-            if row not in full_outcome and row not in pending and row not in contested_rows
+            row
+            for row in other_rows
+            if row not in full_outcome
+            and row not in pending
+            and row not in contested_rows
             and row not in extension_rows
         ]
         for row in rng.sample(others, min(len(others), round(total * FULL_YEAR_DRAFT_SHARE))):
@@ -533,7 +544,10 @@ def make_script(context, material, seed=SEED):
             day = clock.day(row_rng, start, start + datetime.timedelta(days=10))
             extension_steps.append(
                 AssignmentStep(
-                    row, "extension", clock.moment(row_rng, day), reason=entry["reason"],
+                    row,
+                    "extension",
+                    clock.moment(row_rng, day),
+                    reason=entry["reason"],
                     new_deadline=datetime.date.fromisoformat(entry["new_deadline"]),
                 )
             )
@@ -558,7 +572,9 @@ def report_script(seed, context, material, clock, row, period, outcome):
     if rng.random() < 0.85:  # on time; the others a few days late
         submit_day = clock.day(rng, due - datetime.timedelta(days=window), due - datetime.timedelta(days=1))
     else:
-        submit_day = clock.day(rng, due + datetime.timedelta(days=1), due + datetime.timedelta(days=8 if full else 12))
+        submit_day = clock.day(
+            rng, due + datetime.timedelta(days=1), due + datetime.timedelta(days=8 if full else 12)
+        )
     if outcome == DRAFT:
         submit_day = clock.day(rng, due - datetime.timedelta(days=10), due + datetime.timedelta(days=10))
     earliest = max(period.starts_on, due - datetime.timedelta(days=40 if full else 30))
@@ -607,7 +623,9 @@ class Summary:
                 "liaisons": self.liaisons
             }
         if self.skipped:
-            return _("演示进展：计划已有 %(count)s 份进展报告，未重复载入；新建联络员账号 %(liaisons)s 个。") % {
+            return _(
+                "演示进展：计划已有 %(count)s 份进展报告，未重复载入；新建联络员账号 %(liaisons)s 个。"
+            ) % {
                 "count": self.existing_reports,
                 "liaisons": self.liaisons,
             }
@@ -646,7 +664,11 @@ def ensure_liaisons(plan, demo_units, password):
         hashed = make_password(password)  # once: hashing is slow on purpose
         User.objects.bulk_create(
             [
-                User(username=name, full_name=f"{wanted[name].short_name or wanted[name].name}联络员", password=hashed)
+                User(
+                    username=name,
+                    full_name=f"{wanted[name].short_name or wanted[name].name}联络员",
+                    password=hashed,
+                )
                 for name in missing
             ]
         )
@@ -724,7 +746,9 @@ class Runner:
             self.run_report(report_script)
         for step in script.extensions:
             assignment = self.assignments[step.row.assignment_id]
-            workflow.request_extension(assignment, self.reporters[step.row.unit_id], step.new_deadline, step.reason)
+            workflow.request_extension(
+                assignment, self.reporters[step.row.unit_id], step.new_deadline, step.reason
+            )
             self.notices.append((self.coordinator_count, step.at, True))
         self.backdate(script)
 
@@ -739,7 +763,10 @@ class Runner:
             if step.action in ("create", "edit"):
                 data = dict(report_texts(report) if report else {}, **step.texts)
                 report = workflow.save_report(
-                    assignment=assignment, period=period, user=reporter, data=data,
+                    assignment=assignment,
+                    period=period,
+                    user=reporter,
+                    data=data,
                     version=report.version if report else None,
                 )
             elif step.action == "submit":
@@ -758,14 +785,18 @@ class Runner:
         by_report = {self.report_ids[id(r)]: r for r in script.reports}
         events = {}
         for report_id, pk in (
-            ReportEvent.objects.filter(report_id__in=by_report).order_by("report_id", "pk").values_list("report_id", "pk")
+            ReportEvent.objects.filter(report_id__in=by_report)
+            .order_by("report_id", "pk")
+            .values_list("report_id", "pk")
         ):
             events.setdefault(report_id, []).append(pk)
         event_rows, report_rows = [], []
         for report_id, report_script in by_report.items():
             steps = report_script.steps
             if len(events.get(report_id, ())) != len(steps):
-                raise RuntimeError(f"report {report_id}: {len(events.get(report_id, ()))} events for {len(steps)} steps")
+                raise RuntimeError(
+                    f"report {report_id}: {len(events.get(report_id, ()))} events for {len(steps)} steps"
+                )
             event_rows += [(pk, [step.at]) for pk, step in zip(events[report_id], steps, strict=True)]
             submitted = [s.at for s in steps if s.action == "submit"]
             # the review that decided the current round (a submit starts a new one, unreviewed)
@@ -788,22 +819,35 @@ class Runner:
             assignment_events.setdefault(assignment_id, []).append(pk)
         rows = []
         for assignment_id, steps in steps_by_assignment.items():
-            rows += [(pk, [step.at]) for pk, step in zip(assignment_events[assignment_id], steps, strict=True)]
+            rows += [
+                (pk, [step.at]) for pk, step in zip(assignment_events[assignment_id], steps, strict=True)
+            ]
         set_values(AssignmentEvent, ["at"], rows)
         set_values(Assignment, ["receipt_at"], [(s.row.assignment_id, [s.at]) for s in script.receipts])
         requests = dict(
             ExtensionRequest.objects.filter(
-                assignment_id__in=[s.row.assignment_id for s in script.extensions], state=ExtensionRequest.State.PENDING
+                assignment_id__in=[s.row.assignment_id for s in script.extensions],
+                state=ExtensionRequest.State.PENDING,
             ).values_list("assignment_id", "pk")
         )
-        set_values(ExtensionRequest, ["requested_at"], [(requests[s.row.assignment_id], [s.at]) for s in script.extensions])
+        set_values(
+            ExtensionRequest,
+            ["requested_at"],
+            [(requests[s.row.assignment_id], [s.at]) for s in script.extensions],
+        )
 
-        pks = list(Notification.objects.filter(pk__gt=self.first_notice).order_by("pk").values_list("pk", flat=True))
+        pks = list(
+            Notification.objects.filter(pk__gt=self.first_notice).order_by("pk").values_list("pk", flat=True)
+        )
         if len(pks) != sum(count for count, _, _ in self.notices):
-            raise RuntimeError(f"{len(pks)} notifications where {sum(c for c, _, _ in self.notices)} were expected")
+            raise RuntimeError(
+                f"{len(pks)} notifications where {sum(c for c, _, _ in self.notices)} were expected"
+            )
         rows, position = [], 0
         for count, at, unread in self.notices:
-            rows += [(pk, [at, None if unread else at + READ_AFTER]) for pk in pks[position : position + count]]
+            rows += [
+                (pk, [at, None if unread else at + READ_AFTER]) for pk in pks[position : position + count]
+            ]
             position += count
         set_values(Notification, ["created_at", "read_at"], rows)
 
@@ -821,7 +865,8 @@ def set_values(model, fields, rows):
     assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
     params = [
-        [column.get_db_prep_save(value, connection) for column, value in zip(columns, values, strict=True)] + [pk]
+        [column.get_db_prep_save(value, connection) for column, value in zip(columns, values, strict=True)]
+        + [pk]
         for pk, values in rows
     ]
     with connection.cursor() as cursor:

@@ -44,7 +44,9 @@ def envlist(name, default):
 # SECRET_KEY and ALLOWED_HOSTS, or the app refuses to start). Unset, the site runs in development / demo mode.
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "").strip().lower() or "development"
 if DJANGO_ENV not in {"development", "production"}:
-    raise ImproperlyConfigured(f"DJANGO_ENV must be 'production' or 'development' (or unset), got {DJANGO_ENV!r}")
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'production' or 'development' (or unset), got {DJANGO_ENV!r}"
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = envbool("DEBUG", False)
@@ -52,7 +54,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or DEMO_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION:
     if DEBUG:
-        raise ImproperlyConfigured("DEBUG must be off in production (DJANGO_ENV=production): unset DEBUG or set DEBUG=0.")
+        raise ImproperlyConfigured(
+            "DEBUG must be off in production (DJANGO_ENV=production): unset DEBUG or set DEBUG=0."
+        )
     if (
         SECRET_KEY == DEMO_SECRET_KEY
         or len(SECRET_KEY) < 50

@@ -1,5 +1,6 @@
 """What and how far: the year's plan, its numbered tasks, who carries them, and their progress reports."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -51,6 +52,20 @@ class WorkPlan(models.Model):
         help_text=_("开启后，任何人（无需登录）都可以查看本计划的总体进展：只有汇总数字，没有报告内容和人员姓名。"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    closed_on = models.DateField(
+        _("结束日期"),
+        null=True,
+        blank=True,
+        help_text=_("计划结束后，各项状态、统计和逾期天数都按这一天计算。"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("工作计划")
@@ -67,6 +82,50 @@ class WorkPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:plan_detail", args=[self.pk])
+
+    def as_of(self, periods=None, today=None):
+        """The day this plan is judged on (截至): the closing date of a closed plan; once its year is over and
+        its last period's due date has passed, the later of 12月31日 and that due date; else today.
+
+        `periods`: the plan's periods when the caller has them (saves a query); `today`: the site's date."""
+        from .status import today as site_today  # (status imports this module)
+
+        today = today or site_today()
+        if self.status == self.Status.CLOSED and self.closed_on:
+            return min(self.closed_on, today)
+        year_end = datetime.date(self.year, 12, 31)
+        if today <= year_end:
+            return today
+        if periods is None:
+            last_due = self.periods.aggregate(last=models.Max("due_on"))["last"]
+        else:
+            last_due = max((p.due_on for p in periods), default=None)
+        end = max(year_end, last_due) if last_due else year_end
+        return end if today > end else today
+
+
+class PlanEvent(models.Model):
+    """A plan closed (结束) or reopened (重新开启), with who, when and why. Rows are never deleted."""
+
+    class Action(models.TextChoices):
+        CLOSE = "close", _("结束计划")
+        REOPEN = "reopen", _("重新开启")
+
+    plan = models.ForeignKey(WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    closed_on = models.DateField(_("结束日期"), null=True, blank=True)
+    reason = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("计划记录")
+        verbose_name_plural = _("计划记录")
+
+    def __str__(self):
+        return f"{self.plan} {self.get_action_display()}"
 
 
 class Section(models.Model):

@@ -70,18 +70,22 @@ def create_preset(plan, user, preset, calendar_):
     return created
 
 
-def chosen_period(periods, wanted):
-    """The period whose pk the user asked for (a query parameter), else the current one."""
-    return next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods)
+def chosen_period(periods, wanted, today=None):
+    """The period whose pk the user asked for (a query parameter), else the current one (on `today`: the day
+    the page judges on)."""
+    return next((p for p in periods if str(p.pk) == wanted), None) or current_period(periods, today)
 
 
 def current_period(periods, today=None):
-    """The period a unit is working on: the first open one not yet past due, else the last open one.
+    """The period a unit is working on (on `today`, the day a page judges on): the first open one not yet past
+    due, else the last open one.
 
     `periods` is a list ordered by due date.
     """
-    today = today or timezone.localdate()
-    open_periods = [p for p in periods if not p.locked] or list(periods)
+    now = timezone.localdate()
+    today = today or now
+    # (a past day is judged as it stood then: a period locked since was still open)
+    open_periods = [p for p in periods if not p.locked or today < now] or list(periods)
     for period in open_periods:
         if period.due_on >= today:
             return period

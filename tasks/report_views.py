@@ -15,7 +15,7 @@ from units.roles import roles_for
 from . import access, html, navigation, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportEvent
-from .status import today
+from .status import as_of_note, today
 from .workdays import WorkCalendar
 
 State = ProgressReport.State
@@ -60,12 +60,14 @@ def my_tasks(request):
         for assignment in assignments:
             assignment.task.plan = plan
     plan_periods = selectors.plan_periods([plan.pk]).get(plan.pk, []) if plan else []
+    # The plan is judged on its own day: today, or the end of its year once that and its periods are past.
+    on = plan.as_of(plan_periods) if plan else today()
     period = next((p for p in plan_periods if str(p.pk) == request.GET.get("period", "")), None)
     if period is None:
-        period = selectors.period_needing([a.pk for a in assignments], plan_periods, today())
+        period = selectors.period_needing([a.pk for a in assignments], plan_periods, on)
     back = html.my_tasks_url(plan.pk, period.pk if period else None) if plan else ""
     calendar = WorkCalendar.load()
-    rows = selectors.rows_for(assignments, lambda a: period, calendar)
+    rows = selectors.rows_for(assignments, lambda a: period, calendar, on)
     for row in rows:
         row.action = next_action(row, user)
     pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING]
@@ -82,6 +84,8 @@ def my_tasks(request):
             "plan": plan,
             "periods": plan_periods,
             "period": period,
+            "on": on,
+            "as_of_note": as_of_note(plan, on) if plan else "",
             "back": back,
             "pending_receipt": pending_receipt,
             "assignments": assignments,

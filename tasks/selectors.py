@@ -1,8 +1,10 @@
 """Reads: querysets with their related rows already joined, so that a page's query count stays flat."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length, Trim
 
 from units.models import Unit
@@ -12,12 +14,13 @@ from .models import (
     AssignmentEvent,
     ExtensionRequest,
     ProgressReport,
+    ReportEvent,
     ReportingPeriod,
     Section,
     Task,
 )
 from .periods import current_period
-from .status import assignment_light_sql, assignment_status
+from .status import assignment_light_sql, assignment_status, start_of, today
 
 
 def assignments_with_units():
@@ -102,23 +105,96 @@ class Row:
         return self.report.state if self.report else ""
 
 
-def last_submitted(assignments):
-    """Annotate each assignment with the time of its latest submission in any period."""
+# --- as of a day (截至某日) --------------------------------------------------------------------------------------
+#
+# A page judged as of a past day (a closed plan's closing date, or a day a leader picks) reads each report as it
+# stood at the end of that day, from its events (ReportEvent: never deleted, each with the state after it and the
+# fields an edit changed): its state is the state after its last event by then (no event yet: no report), its
+# progress the last progress written by then, its submission time the last 报送 by then. What the events do not
+# keep is read as it is now: the texts, and the assignment's completion deadline (after any later extension).
+# These are subqueries of the page's own query, so the query count does not change with the date.
+
+
+def is_historic(on):
+    """True when `on` is a day before today: reports are then read as they stood at the end of that day."""
+    return on is not None and on < today()
+
+
+def end_of(on):
+    """The first moment after the day `on` (site time)."""
+    return start_of(on + datetime.timedelta(days=1))
+
+
+def _events_by(report, on):
+    return ReportEvent.objects.filter(report=report, at__lt=end_of(on)).order_by("-at", "-pk")
+
+
+def state_as_of(report, on):
+    """The report's state at the end of `on` (NULL: it had not been started); `report` an OuterRef."""
+    return Subquery(_events_by(report, on).exclude(to_state="").values("to_state")[:1])
+
+
+def progress_as_of(report, on):
+    return Subquery(
+        _events_by(report, on)
+        .filter(changes__has_key="progress")
+        .annotate(value=KeyTextTransform("progress", "changes"))
+        .values("value")[:1]
+    )
+
+
+def submitted_as_of(report, on):
+    return Subquery(_events_by(report, on).filter(action=ReportEvent.Action.SUBMIT).values("at")[:1])
+
+
+def last_submitted_as_of(assignment, on):
+    """The latest 报送 of the assignment in any period by the end of `on`."""
+    return Subquery(
+        ReportEvent.objects.filter(report__assignment=assignment, action=ReportEvent.Action.SUBMIT, at__lt=end_of(on))
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+
+
+def last_submitted(assignments, on=None):
+    """Annotate each assignment with the time of its latest submission in any period (by the end of `on`)."""
+    if is_historic(on):
+        return assignments.annotate(last_submitted=last_submitted_as_of(OuterRef("pk"), on))
     return assignments.annotate(last_submitted=Max("reports__submitted_at"))
 
 
-def reports_for(assignment_ids, period_ids, with_text=False):
-    """{(assignment_id, period_id): report} in one query; the long texts only when asked for."""
+def reports_for(assignment_ids, period_ids, with_text=False, on=None):
+    """{(assignment_id, period_id): report} in one query; the long texts only when asked for.
+
+    For a past day `on`, each report as it stood then (state, progress, submission time); a report not yet
+    started by then is left out. These report objects are for reading only."""
     reports = ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=period_ids)
     if not with_text:
         reports = reports.defer("body", "problems", "next_steps").annotate(body_chars=Length(Trim("body")))
-    return {(r.assignment_id, r.period_id): r for r in reports}
+    if not is_historic(on):
+        return {(r.assignment_id, r.period_id): r for r in reports}
+    reports = reports.annotate(
+        state_then=state_as_of(OuterRef("pk"), on),
+        progress_then=progress_as_of(OuterRef("pk"), on),
+        submitted_then=submitted_as_of(OuterRef("pk"), on),
+    )
+    found = {}
+    for report in reports:
+        if report.state_then is None:
+            continue
+        report.state, report.submitted_at = report.state_then, report.submitted_then
+        report.progress = report.progress_then or report.progress
+        if report.state in (ProgressReport.State.DRAFT, ProgressReport.State.SUBMITTED):
+            report.reviewed_at, report.reviewed_by_id, report.review_note = None, None, ""
+        found[(report.assignment_id, report.period_id)] = report
+    return found
 
 
 def rows_for(assignments, period_of, calendar, on=None, with_text=False):
-    """Rows for assignments (a list, annotated with `last_submitted`), each in `period_of(assignment)`."""
+    """Rows for assignments (a list, annotated with `last_submitted`), each in `period_of(assignment)`, judged on
+    `on` (today; a past day reads the reports as they stood then, see `reports_for`)."""
     periods = {a.pk: period_of(a) for a in assignments}
-    reports = reports_for(list(periods), {p.pk for p in periods.values() if p}, with_text)
+    reports = reports_for(list(periods), {p.pk for p in periods.values() if p}, with_text, on)
     rows = []
     for assignment in assignments:
         period = periods[assignment.pk]
@@ -142,21 +218,35 @@ def assignments_with_light(assignments, period, calendar, on=None):
     """Assignments annotated, in SQL, with the period's report (`report_id`, `state`, `progress`,
     `submitted_at`), the latest submission in any period (`last_submitted`) and the status light (`light`).
 
-    The dashboards group and count these in the database; the light is `assignment_status`'s rule.
+    The dashboards group and count these in the database; the light is `assignment_status`'s rule. For a past
+    day `on` the report's fields are as they stood at the end of that day (see "as of a day" above; `report_id`
+    stays the report's, `state` is NULL for one not yet started then).
     """
-    latest = (
-        ProgressReport.objects.filter(assignment=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by("-submitted_at")
-        .values("submitted_at")[:1]
-    )
-    return assignments.annotate(
-        current=FilteredRelation("reports", condition=Q(reports__period=period)),
-        report_id=F("current__pk"),
-        state=F("current__state"),
-        progress=F("current__progress"),
-        submitted_at=F("current__submitted_at"),
-        last_submitted=Subquery(latest),
-    ).annotate(
+    if is_historic(on):
+        with_report = assignments.annotate(
+            current=FilteredRelation("reports", condition=Q(reports__period=period)),
+            report_id=F("current__pk"),
+        ).annotate(
+            state=state_as_of(OuterRef("report_id"), on),
+            progress=progress_as_of(OuterRef("report_id"), on),
+            submitted_at=submitted_as_of(OuterRef("report_id"), on),
+            last_submitted=last_submitted_as_of(OuterRef("pk"), on),
+        )
+    else:
+        latest = (
+            ProgressReport.objects.filter(assignment=OuterRef("pk"), submitted_at__isnull=False)
+            .order_by("-submitted_at")
+            .values("submitted_at")[:1]
+        )
+        with_report = assignments.annotate(
+            current=FilteredRelation("reports", condition=Q(reports__period=period)),
+            report_id=F("current__pk"),
+            state=F("current__state"),
+            progress=F("current__progress"),
+            submitted_at=F("current__submitted_at"),
+            last_submitted=Subquery(latest),
+        )
+    return with_report.annotate(
         light=assignment_light_sql(
             calendar=calendar,
             due_on=period.due_on,

@@ -72,6 +72,25 @@ def today():
     return timezone.localdate()
 
 
+def as_of_words(on):
+    """截至 2022年12月31日: the words pages and exports put beside figures judged on `on`."""
+    return _("截至 %(day)s") % {"day": chinese_date(on)}
+
+
+def chinese_date(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def as_of_note(plan, on):
+    """Why a plan's pages are judged on a past day `on` (its `WorkPlan.as_of`), in words; "" when on today."""
+    if on >= today():
+        return ""
+    day = chinese_date(on)
+    if plan.status == plan.Status.CLOSED:
+        return _("本计划已于 %(day)s 结束：各项状态、统计和逾期天数均截至 %(day)s。") % {"day": day}
+    return _("本计划年度已过、报送期均已截止：各项状态、统计和逾期天数均截至 %(day)s。") % {"day": day}
+
+
 def assignment_status(
     *,
     calendar,

@@ -1,5 +1,7 @@
 """Pages about plans and tasks. Every object comes through `tasks.access`."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -9,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from units.roles import roles_for
 
-from . import access, plans, selectors
+from . import access, plans, selectors, workflow
 from .filters import TaskFilter
 from .forms import GroupMembersForm
 from .periods import chosen_period
-from .status import task_status
+from .status import as_of_note, chinese_date, task_status, today
 from .workdays import WorkCalendar
 
 
@@ -30,6 +32,8 @@ def plan_list(request):
 
 def plan_detail(request, pk):
     plan = access.get_plan_for_user(request.user, pk)
+    on = plan.as_of()
+    can_manage = access.can_manage_plans(request.user)
     return render(
         request,
         "tasks/plan_detail.html",
@@ -37,9 +41,54 @@ def plan_detail(request, pk):
             "plan": plan,
             "sections": selectors.plan_sections(plan),
             "totals": selectors.plan_totals(plan),
-            "can_manage": access.can_manage_plans(request.user),
+            "can_manage": can_manage,
+            "on": on,
+            "as_of_note": as_of_note(plan, on),
+            "today": today(),
+            "close_default": min(today(), datetime.date(plan.year, 12, 31)),
+            "plan_events": list(plan.events.select_related("actor").order_by("at", "pk")) if can_manage else [],
         },
     )
+
+
+@require_POST
+def plan_close(request, pk):
+    """结束计划 (coordinators): from then on the plan is judged as of its closing date."""
+    plan = access.get_plan_for_user(request.user, pk)
+    if not access.can_manage_plans(request.user):
+        raise PermissionDenied(_("只有统筹人员可以结束工作计划。"))
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("请勾选“我确认结束本计划”后再提交。"))
+        return redirect(plan)
+    try:
+        closed_on = datetime.date.fromisoformat(request.POST.get("closed_on", "").strip())
+    except ValueError:
+        messages.error(request, _("请填写有效的结束日期（年-月-日）。"))
+        return redirect(plan)
+    try:
+        workflow.close_plan(plan, request.user, closed_on)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("计划已结束，各项状态和统计截至 %(day)s。") % {"day": chinese_date(closed_on)}
+        )
+    return redirect(plan)
+
+
+@require_POST
+def plan_reopen(request, pk):
+    """重新开启 (coordinators, with a reason): the plan is carried out again and judged as of today."""
+    plan = access.get_plan_for_user(request.user, pk)
+    if not access.can_manage_plans(request.user):
+        raise PermissionDenied(_("只有统筹人员可以重新开启工作计划。"))
+    try:
+        workflow.reopen_plan(plan, request.user, request.POST.get("reason", ""))
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("计划已重新开启。"))
+    return redirect(plan)
 
 
 @require_POST
@@ -59,6 +108,7 @@ def plan_publish(request, pk):
 
 def task_list(request, pk):
     plan = access.get_plan_for_user(request.user, pk)
+    on = plan.as_of()
     tasks = selectors.tasks_with_pending_groups(plan.tasks.order_by("number"))
     task_filter = TaskFilter(request.GET or None, queryset=tasks, plan=plan)
     return render(
@@ -69,6 +119,8 @@ def task_list(request, pk):
             "filter": task_filter,
             "tasks": selectors.with_unit_chips(task_filter.qs),
             "filtered": task_filter.is_bound,
+            "on": on,
+            "as_of_note": as_of_note(plan, on),
         },
     )
 
@@ -76,10 +128,11 @@ def task_list(request, pk):
 def task_detail(request, pk):
     """A task: its full text, and every unit on it with its report and light in the chosen period."""
     task = access.get_task_for_user(request.user, pk)
-    assignments = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task)))
     periods = selectors.plan_periods([task.plan_id]).get(task.plan_id, [])
+    on = task.plan.as_of(periods)  # a closed plan is judged at its close
+    assignments = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task), on))
     wanted = request.GET.get("period", "")
-    period = chosen_period(periods, wanted)
+    period = chosen_period(periods, wanted, on)
     roles = roles_for(request.user)
     my_unit_ids = roles.unit_ids
     # Everyone reads the plan; reports are seen by their unit, the task's lead units, coordinators and leaders.
@@ -89,7 +142,9 @@ def task_detail(request, pk):
     shown = assignments if sees_reports else [a for a in assignments if a.unit_id in my_unit_ids]
     rows = {}
     if period is not None and shown:
-        rows = {r.assignment.pk: r for r in selectors.rows_for(shown, lambda a: period, WorkCalendar.load())}
+        rows = {
+            r.assignment.pk: r for r in selectors.rows_for(shown, lambda a: period, WorkCalendar.load(), on)
+        }
     for assignment in assignments:
         assignment.row = rows.get(assignment.pk)
     return render(
@@ -101,6 +156,8 @@ def task_detail(request, pk):
             "period": period,
             "periods": periods,
             "task_status": task_status([r.status for r in rows.values()]) if rows and sees_reports else None,
+            "on": on,
+            "as_of_note": as_of_note(task.plan, on),
             "can_consolidate": sees_reports,
             "leads": [a for a in assignments if a.role == a.Role.LEAD],
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],

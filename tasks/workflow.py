@@ -33,6 +33,7 @@ from .models import (
     Assignment,
     AssignmentEvent,
     ExtensionRequest,
+    PlanEvent,
     ProgressReport,
     ReportAttachment,
     ReportEvent,
@@ -796,3 +797,51 @@ def set_period_locked(period, user, locked):
         field = ReportingPeriod._meta.get_field("locked")
         record("update", period, changes={"locked": [value_text(field, was_locked), value_text(field, locked)]}, user=user)
     return updated
+
+
+# --- closing a plan -------------------------------------------------------------------------------------------
+
+
+def close_plan(plan, user, closed_on=None):
+    """结束计划: an active plan becomes closed (已结束) on `closed_on` (default: today, never later than today);
+    from then on its lights, counts and days late are judged as of that day (`WorkPlan.as_of`)."""
+    if not access.can_manage_plans(user):
+        raise PermissionDenied(_("只有统筹人员可以结束工作计划。"))
+    today = timezone.localdate()
+    closed_on = closed_on or today
+    if closed_on > today:
+        raise WorkflowError(_("结束日期不能晚于今天。"))
+    if closed_on.year < plan.year:
+        raise WorkflowError(_("结束日期不能早于计划年度（%(year)s年）。") % {"year": plan.year})
+    with transaction.atomic():
+        fresh = WorkPlan.objects.select_for_update().get(pk=plan.pk)
+        if fresh.status != WorkPlan.Status.ACTIVE:
+            raise WorkflowError(
+                _("只有执行中的计划可以结束，该计划当前为“%(status)s”。") % {"status": fresh.get_status_display()}
+            )
+        fresh.status, fresh.closed_on, fresh.closed_by = WorkPlan.Status.CLOSED, closed_on, user
+        fresh.save(update_fields=["status", "closed_on", "closed_by"])  # the audit log records the change
+        PlanEvent.objects.create(plan=fresh, actor=user, action=PlanEvent.Action.CLOSE, closed_on=closed_on)
+    plan.status, plan.closed_on, plan.closed_by = fresh.status, fresh.closed_on, fresh.closed_by
+    return plan
+
+
+def reopen_plan(plan, user, reason):
+    """重新开启: a closed plan is carried out again (执行中) and judged as of today; a reason is required."""
+    if not access.can_manage_plans(user):
+        raise PermissionDenied(_("只有统筹人员可以重新开启工作计划。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请填写重新开启的理由。"), code="reason")
+    with transaction.atomic():
+        fresh = WorkPlan.objects.select_for_update().get(pk=plan.pk)
+        if fresh.status != WorkPlan.Status.CLOSED:
+            raise WorkflowError(_("只有已结束的计划可以重新开启。"))
+        closed_on = fresh.closed_on
+        fresh.status, fresh.closed_on, fresh.closed_by = WorkPlan.Status.ACTIVE, None, None
+        fresh.save(update_fields=["status", "closed_on", "closed_by"])
+        PlanEvent.objects.create(
+            plan=fresh, actor=user, action=PlanEvent.Action.REOPEN, closed_on=closed_on, reason=reason
+        )
+    plan.status, plan.closed_on, plan.closed_by = fresh.status, None, None
+    return plan

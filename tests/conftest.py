@@ -26,7 +26,7 @@ ADMIN = "admin"
 
 
 def load_demo():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--fixed-year", stdout=io.StringIO())
 
 
 @pytest.fixture(scope="session")

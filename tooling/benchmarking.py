@@ -121,14 +121,24 @@ CASES = [
         "reporter",
         lambda c: reverse("tasks:report_edit", args=[c.assignment.pk, c.period.pk]),
     ),
-    page("report_detail", "报告页（含修改记录）", "coordinator", lambda c: reverse("tasks:report_detail", args=[c.report.pk])),
+    page(
+        "report_detail",
+        "报告页（含修改记录）",
+        "coordinator",
+        lambda c: reverse("tasks:report_detail", args=[c.report.pk]),
+    ),
     page(
         "consolidation",
         "牵头汇总",
         "reporter",
         lambda c: reverse("tasks:consolidation", args=[c.assignment.task_id, c.period.pk]),
     ),
-    page("review_queue", "审核队列（待审核）", "coordinator", lambda c: reverse("tasks:review_queue") + f"?plan={c.plan.pk}"),
+    page(
+        "review_queue",
+        "审核队列（待审核）",
+        "coordinator",
+        lambda c: reverse("tasks:review_queue") + f"?plan={c.plan.pk}",
+    ),
     page(
         "review_queue_all",
         "审核队列（本期全部）",
@@ -196,7 +206,10 @@ def context_for(data):
         "reporter": reporter,
     }
     period = (
-        ReportingPeriod.objects.filter(plan=plan).annotate(n=Count("reports")).order_by("-n", "due_on").first()
+        ReportingPeriod.objects.filter(plan=plan)
+        .annotate(n=Count("reports"))
+        .order_by("-n", "due_on")
+        .first()
     )
     report = ProgressReport.objects.filter(assignment__task=task, period=period).order_by("pk").first()
     assignment = (
@@ -274,7 +287,9 @@ def chosen_cases(only):
     names = [name.strip() for name in only.split(",") if name.strip()]
     unknown = sorted(set(names) - {case.name for case in CASES})
     if unknown:
-        raise BenchError(f"没有这些页面：{'、'.join(unknown)}。可选：{'、'.join(case.name for case in CASES)}")
+        raise BenchError(
+            f"没有这些页面：{'、'.join(unknown)}。可选：{'、'.join(case.name for case in CASES)}"
+        )
     return [case for case in CASES if case.name in names] or None
 
 

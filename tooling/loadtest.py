@@ -135,7 +135,9 @@ class Browser:
             content = response.read()
             conn.close()
         except (OSError, http.client.HTTPException) as error:
-            self.stats.add(kind or method, (time.perf_counter() - started) * 1000, False, type(error).__name__)
+            self.stats.add(
+                kind or method, (time.perf_counter() - started) * 1000, False, type(error).__name__
+            )
             return None, "", ""
         ms = (time.perf_counter() - started) * 1000
         for header, value in response.getheaders():
@@ -163,7 +165,11 @@ class Browser:
         status, location, _html = self.request(
             "POST",
             reverse("login"),
-            {"username": username, "password": password, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
+            {
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            },
             kind="login",
             expect=(302,),
         )
@@ -284,7 +290,9 @@ def coordinator_loop(index, browser, periods, shared, ledger, options):
         else:
             action, url, expect = "accept", "tasks:report_accept", ACCEPTED
             data = {"version": version, "note": ""}
-        status, location, _ = browser.post(reverse(url, args=[report_id]), data, "通过" if action == "accept" else "退回")
+        status, location, _ = browser.post(
+            reverse(url, args=[report_id]), data, "通过" if action == "accept" else "退回"
+        )
         if status != 302:
             ledger.unacknowledged.append((action, report_id))
             continue
@@ -314,7 +322,9 @@ def database_url():
         return f"postgres://{auth}@{host}{port}/{db['NAME']}"
     name = str(db["NAME"])
     if "memory" in name or name == ":memory:":
-        raise LoadTestError("SQLite 内存数据库无法被 gunicorn 进程共享，请用 DATABASE_URL 指定数据库文件或 PostgreSQL。")
+        raise LoadTestError(
+            "SQLite 内存数据库无法被 gunicorn 进程共享，请用 DATABASE_URL 指定数据库文件或 PostgreSQL。"
+        )
     return f"sqlite:///{name}"
 
 
@@ -344,8 +354,20 @@ class Gunicorn:
             "LOG_LEVEL": "ERROR",
         }
         self.process = subprocess.Popen(
-            [gunicorn, "planner.wsgi:application", "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}",
-             "--chdir", str(settings.BASE_DIR), "--log-level", "warning", "--timeout", "60"],
+            [
+                gunicorn,
+                "planner.wsgi:application",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--chdir",
+                str(settings.BASE_DIR),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -354,7 +376,9 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise LoadTestError(f"gunicorn 启动失败：{self.process.stderr.read().decode(errors='replace')[-2000:]}")
+                raise LoadTestError(
+                    f"gunicorn 启动失败：{self.process.stderr.read().decode(errors='replace')[-2000:]}"
+                )
             try:
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
                 conn.request("GET", reverse("healthz"), headers={"Host": HOST})
@@ -411,10 +435,14 @@ def cast(data, options):
         .select_related("user")
         .order_by("-pk")
     }
-    units = sorted((u for u in by_unit if u in reporters), key=lambda u: (-len(by_unit[u]), u))[: options.reporters]
+    units = sorted((u for u in by_unit if u in reporters), key=lambda u: (-len(by_unit[u]), u))[
+        : options.reporters
+    ]
     if len(units) < options.reporters:
         raise LoadTestError(f"只有 {len(units)} 个单位有联络员，少于要求的 {options.reporters} 个。")
-    Assignment.objects.filter(pk__in=[a for u in units for a in by_unit[u]]).update(receipt=Assignment.Receipt.CONFIRMED)
+    Assignment.objects.filter(pk__in=[a for u in units for a in by_unit[u]]).update(
+        receipt=Assignment.Receipt.CONFIRMED
+    )
     return plan, [(reporters[u], by_unit[u]) for u in units]
 
 
@@ -442,10 +470,14 @@ def run(options, progress=print):
         browsers = [logged_in(server.port, username, stats) for username, _ in cast_list]
         reviewers = [logged_in(server.port, coordinator, stats) for _ in range(options.coordinators)]
         threads = [
-            threading.Thread(target=reporter_loop, args=(i, b, ids, periods, shared, ledger, options), daemon=True)
+            threading.Thread(
+                target=reporter_loop, args=(i, b, ids, periods, shared, ledger, options), daemon=True
+            )
             for i, (b, (_, ids)) in enumerate(zip(browsers, cast_list, strict=True))
         ] + [
-            threading.Thread(target=coordinator_loop, args=(i, b, periods, shared, ledger, options), daemon=True)
+            threading.Thread(
+                target=coordinator_loop, args=(i, b, periods, shared, ledger, options), daemon=True
+            )
             for i, b in enumerate(reviewers)
         ]
         progress(
@@ -493,7 +525,11 @@ def summarise(options, stats, ledger, elapsed, periods, problems):
         "errors": sum(stats.errors.values()),
         "error_kinds": dict(stats.errors),
         "by_kind": {
-            kind: {"n": len(v), "p50_ms": round(statistics.median(v), 1), "p95_ms": round(percentile(v, 0.95), 1)}
+            kind: {
+                "n": len(v),
+                "p50_ms": round(statistics.median(v), 1),
+                "p95_ms": round(percentile(v, 0.95), 1),
+            }
             for kind, v in sorted(kinds.items())
         },
         "acknowledged": {
@@ -555,12 +591,17 @@ def verify(periods, ledger):
         if any(b <= a for a, b in zip(versions, versions[1:], strict=False)):
             problems.append(f"报告 {report_id} 的版本号没有逐次递增：{versions}")
         if versions and versions[-1] != reports[report_id].version:
-            problems.append(f"报告 {report_id} 的版本 {reports[report_id].version} 与最后一条记录 {versions[-1]} 不符")
+            problems.append(
+                f"报告 {report_id} 的版本 {reports[report_id].version} 与最后一条记录 {versions[-1]} 不符"
+            )
 
     # every acknowledged transition has its event, and no transition happened that was not acknowledged
     acknowledged = Counter(ledger.transitions)
     recorded = Counter(
-        (report_id, e.action) for report_id, evs in events.items() for e in evs if e.action in {"submit", "accept", "return"}
+        (report_id, e.action)
+        for report_id, evs in events.items()
+        for e in evs
+        if e.action in {"submit", "accept", "return"}
     )
     unacknowledged_attempts = Counter(
         (detail, what) for what, detail in ledger.unacknowledged if what in {"accept", "return"}
@@ -570,7 +611,9 @@ def verify(periods, ledger):
             problems.append(f"报告 {key[0]}：确认的“{key[1]}” {count} 次，记录只有 {recorded[key]} 次")
     for key, count in recorded.items():
         if count > acknowledged[key] + unacknowledged_attempts[key] + _unacked_submits(ledger, key):
-            problems.append(f"报告 {key[0]}：记录了 {count} 次“{key[1]}”，客户端只确认了 {acknowledged[key]} 次")
+            problems.append(
+                f"报告 {key[0]}：记录了 {count} 次“{key[1]}”，客户端只确认了 {acknowledged[key]} 次"
+            )
     return problems
 
 

@@ -10,12 +10,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
 from openpyxl import load_workbook
 
 from annual import assembly
-from annual.models import AnnualReport
+from annual.models import AnnualReport, ReportTemplate
 from tasks.models import Assignment
-from tests.annual.test_assembly import ACCEPTED_BODIES, UNACCEPTED_MARKERS, World
+from tests.annual.test_assembly import LEAD_TEXT, UNACCEPTED_MARKERS, World
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER
 
 pytestmark = pytest.mark.django_db
@@ -64,26 +65,33 @@ def test_the_coordinator_assembles_and_the_page_shows_the_draft(login, world):
     client = login(COORDINATOR)
     response = client.post(url("annual_assemble", world), {"period": world.full_year.pk}, follow=True)
     page = text(response)
-    assert "已汇编年度报告草稿：纳入“全年”已通过的报告 3 份。" in page
+    assert "已汇编年度报告草稿：纳入“全年”已通过的报告 8 份。" in page
     assert AnnualReport.objects.filter(plan=world.plan, period=world.full_year).exists()
     for heading in [
-        "一、第一部分",
-        "（一）任务一",
-        "二、压实第一责任人职责",
+        "一、主要举措和成效",
+        "（一）第一部分",
+        "1.任务一",
+        "二、党政主要负责人履行推进法治建设第一责任人职责情况",
         "三、存在的不足和原因",
-        "五、2032年工作安排",
+        "四、下一年度推进法治政府建设的主要安排",
     ]:
         assert heading in page
     assert (
-        page.index("一、第一部分") < page.index("二、压实第一责任人职责") < page.index("三、存在的不足和原因")
+        page.index("一、主要举措和成效")
+        < page.index("二、党政主要负责人")
+        < page.index("三、存在的不足和原因")
     )
-    assert "【T1乙牵头】第一段" in page and "【T2甲牵头】" in page
+    assert '全年办理案件<mark class="fig">120件</mark>' in page and "【T2甲牵头】" in page  # figures marked
     assert not any(marker in page for marker in UNACCEPTED_MARKERS)
-    # beside the draft: the task without an accepted report and the unit that never reported, with links
+    # beside the draft: the task without an accepted report, the placeholders, with links
     assert [t.number for t in response.context["tasks_missing"]] == [3]
-    assert [u.short_name for u in response.context["units_silent"]] == ["丁局"]
+    assert response.context["units_silent"] == []
     assert reverse("tasks:task_detail", args=[world.task3.pk]) in page
-    assert reverse("tasks:missing_reports") in page
+    # placeholders: counted, highlighted, and the download asks first
+    assert response.context["todo_count"] == 2
+    assert '<mark class="todo">【待补充：第3项任务' in page
+    assert "草稿中还有 2 处【待补充】" in page and "data-confirm=" in page
+    assert 7000 > response.context["characters"] > 500
     # the statutory dates
     assert "2032年3月1日前" in page and "2032年4月1日前" in page
 
@@ -107,7 +115,7 @@ def test_reassembly_shows_what_is_new_and_keeps_the_edit(login, assembled):
     world.accept(world.r1_bing)
     response = client.post(url("annual_assemble", world), {"period": world.full_year.pk}, follow=True)
     page = text(response)
-    assert "新纳入 2 份" in page  # task 1 and the problems and "保留您修改过的 1 个部分" in page
+    assert "新纳入 1 份" in page and "保留您修改过的 1 个部分" in page
     assert "我改写的任务一【改】" in page
     assert "重新汇编新纳入的报告（1 份）" in page and "【T1丙已报送】" in page  # highlighted, not in the text
     assert url("annual_part_replace", world, task1.pk) in page
@@ -115,7 +123,7 @@ def test_reassembly_shows_what_is_new_and_keeps_the_edit(login, assembled):
 
     client.post(url("annual_part_replace", world, task1.pk), {"version": task1.version + 1})
     task1.refresh_from_db()
-    assert not task1.edited and task1.text.endswith("【T1丙已报送】") and task1.new_report_ids == []
+    assert not task1.edited and task1.text.startswith("乙局印发") and task1.new_report_ids == []
 
 
 def test_keep_mine_dismisses_the_highlight(login, assembled):
@@ -127,7 +135,7 @@ def test_keep_mine_dismisses_the_highlight(login, assembled):
     response = login(COORDINATOR).post(url("annual_part_dismiss", world, task2.pk))
     assert response.status_code == 302 and response["Location"].endswith(f"#part-{task2.pk}")
     task2.refresh_from_db()
-    assert task2.new_report_ids == [] and "【T2乙已退回】" in task2.text
+    assert task2.new_report_ids == [] and "【T2甲牵头】" in task2.text  # the lead account stays the text
 
 
 # --- editing ----------------------------------------------------------------------------------------------------
@@ -139,8 +147,11 @@ def test_editing_a_part_saves_it_and_marks_it_edited(login, assembled):
     client = login(COORDINATOR)
     response = client.get(url("annual_part", world, leaders.pk))
     assert response.status_code == 200
-    assert "参考材料：第二部分各任务已通过的报告" in text(response)
-    assert "【T2甲牵头】" in text(response)  # section 二's material beside the editor
+    page = text(response)
+    assert "材料：这一部分所据的已通过报告（1 份）" in page
+    assert "【T2甲牵头】" in page  # the leaders' section's material beside the editor, with an insert button
+    assert 'data-insert="主要负责同志专题研究法治工作3次【T2甲牵头】。"' in page
+    assert "annual/annual.js" in page and "<script>" not in page
     response = client.post(
         url("annual_part", world, leaders.pk),
         {"text": "市政府主要负责同志……【第一责任人】\n\n第二段", "version": 1},
@@ -202,9 +213,11 @@ def test_the_print_view(login, assembled):
     assert response.status_code == 200
     page = text(response)
     assert "annual/print.css" in page and "<script" not in page
-    assert page.index("一、第一部分") < page.index("（一）任务一") < page.index("二、压实第一责任人职责")
+    assert page.index("一、主要举措和成效") < page.index("（一）第一部分") < page.index("1.任务一")
     assert "测试市人民政府关于2031年度法治政府建设情况的报告" in page
-    assert "任务三" not in page  # no accepted report: not printed
+    assert (
+        '<mark class="todo">【待补充：第3项任务“任务三”' in page
+    )  # no accepted report: a highlighted placeholder
     assert not any(marker in page for marker in UNACCEPTED_MARKERS)
 
 
@@ -221,19 +234,23 @@ def test_the_word_download(login, assembled):
     assert title == "测试市人民政府关于2031年度法治政府建设情况的报告"
     headings = [line for line in lines if line[:2] in {"一、", "二、", "三、", "四、", "五、", "（一"}]
     assert headings == [
-        "一、第一部分",
-        "（一）任务一",
-        "二、压实第一责任人职责",
-        "（一）任务二",
+        "一、主要举措和成效",
+        "（一）第一部分",
+        "二、党政主要负责人履行推进法治建设第一责任人职责情况",
         "三、存在的不足和原因",
-        "四、党政主要负责人履行推进法治建设第一责任人职责情况",
-        "五、2032年工作安排",
+        "四、下一年度推进法治政府建设的主要安排",
+        "五、其他需要报告的情况",
     ]
     everything = "\n".join(lines)
-    for body in ACCEPTED_BODIES:
-        for paragraph in assembly.paragraphs(body):
-            assert everything.count(paragraph) == 1
+    assert everything.count(LEAD_TEXT) == 1 and "1.任务一。" + LEAD_TEXT in everything
     assert not any(marker in everything for marker in UNACCEPTED_MARKERS)
+    highlighted = [
+        run.text
+        for paragraph in document.paragraphs
+        for run in paragraph.runs
+        if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    ]
+    assert len(highlighted) == 2 and all(run.startswith("【待补充：") for run in highlighted)
     assert lines[-1] == "测试市人民政府"  # the signature; the date is left blank
 
 
@@ -276,17 +293,164 @@ def test_the_page_takes_the_same_queries_with_more_reports(login, assembled):
     assembly.assemble(world.plan)  # more parts' sources and news on the page
     with CaptureQueriesContext(connection) as large:
         response = client.get(url("annual_report", world))
-    assert response.context["report_count"] == 24 and response.context["news_count"] == 42
-    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
-    # session, user, groups, plan, draft, periods, tasks, reports, parts, sections, silent units, calendar,
-    # memberships for the menu, unread notifications
+    assert response.context["report_count"] == 29 and response.context["news_count"] == 21  # task 4 + task 1
+    assert len(large) == len(small), [q["sql"][:300] for q in large.captured_queries]
+    # session, user, groups, plan, draft, periods, tasks, reports, parts, template parts, sections, silent
+    # units, calendar, memberships for the menu, unread notifications
+    assert len(small) <= 15, len(small)
+
+
+def test_the_part_editor_takes_the_same_queries_with_more_reports(login, assembled):
+    world = assembled
+    client = login(COORDINATOR)
+    task4 = part(world, assembly.task_key(world.task4.pk))
+    leaders = part(world, "leaders")
+    client.get(url("annual_part", world, task4.pk))
+    with CaptureQueriesContext(connection) as small:
+        client.get(url("annual_part", world, task4.pk))
+    with CaptureQueriesContext(connection) as small_leaders:
+        client.get(url("annual_part", world, leaders.pk))
+    world.grow(20)
+    assembly.assemble(world.plan)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url("annual_part", world, task4.pk))
+    with CaptureQueriesContext(connection) as large_leaders:
+        client.get(url("annual_part", world, leaders.pk))
+    assert len(response.context["material"]) == 25
+    assert len(large) == len(small), [q["sql"][:300] for q in large.captured_queries]
+    assert len(large_leaders) == len(small_leaders)
     assert len(small) <= 14, len(small)
+
+
+def test_the_part_editor_shows_every_report_behind_it_and_what_the_digest_took(login, assembled):
+    world = assembled
+    task4 = part(world, assembly.task_key(world.task4.pk))
+    response = login(COORDINATOR).get(url("annual_part", world, task4.pk))
+    page = text(response)
+    material = response.context["material"]
+    assert [item.report.pk for item in material] == [r.pk for r in world.r4.values()]
+    taken = [
+        (item.report.pk, index) for item in material for index, _s, was_taken in item.sentences if was_taken
+    ]
+    assert [list(pair) for pair in taken] == task4.digest
+    assert "【T4乙重】" in page and "【T4甲空】" in page  # left out of the text, still in the material
+    assert '<mark class="fig">12次</mark>' in page  # figures highlighted
+    assert 'class="taken"' in page and 'data-insert-target="id_text"' in page
+    assert f'data-insert="{world.r4["ding"].body}"' in page  # insert the whole report
+
+
+def test_figures_in_the_material_are_escaped(login, assembled):
+    world = assembled
+    world.r4["wu"].body = '<script>alert(1)</script>检查<b>7次</b>，"=HYPERLINK(1)"。'
+    world.r4["wu"].save()
+    page = text(
+        login(COORDINATOR).get(url("annual_part", world, part(world, assembly.task_key(world.task4.pk)).pk))
+    )
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert '&lt;b&gt;<mark class="fig">7次</mark>&lt;/b&gt;' in page
+
+
+# --- the template and the figures ---------------------------------------------------------------------------
+
+
+def formset_data(rows, limit=400):
+    data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": "0", "digest_limit": str(limit)}
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"form-{index}-{key}"] = value
+    return data
+
+
+def test_the_coordinator_edits_the_template_and_the_draft_follows(login, assembled):
+    world = assembled
+    client = login(COORDINATOR)
+    page = text(client.get(url("annual_template", world)))
+    assert "主要举措和成效" in page and "第一部分" in page
+    data = formset_data(
+        [
+            {"heading": "工作成效", "kind": "measures", "order": "2"},
+            {"heading": "履职情况", "kind": "leaders", "order": "1", "sections": str(world.second.pk)},
+            {"heading": "问题", "kind": "shortcomings", "order": "3"},
+        ],
+        limit=150,
+    )
+    response = client.post(url("annual_template", world), data, follow=True)
+    page = text(response)
+    assert "已保存报告模板" in page
+    assert page.index("一、履职情况") < page.index("二、工作成效") < page.index("三、问题")
+    assert ReportTemplate.objects.get(report__plan=world.plan).digest_limit == 150
+    assert len(part(world, assembly.task_key(world.task4.pk)).text) <= 150
+
+    twice = formset_data(
+        [{"heading": "甲", "kind": "shortcomings"}, {"heading": "乙", "kind": "shortcomings"}]
+    )
+    page = text(client.post(url("annual_template", world), twice))
+    assert "只能有一个部分" in page
+    bad = formset_data([{"heading": "甲", "kind": "nonsense"}], limit=10)
+    assert "没有保存" in text(client.post(url("annual_template", world), bad))
+
+
+def test_the_county_preset_from_the_page(login, assembled):
+    world = assembled
+    client = login(COORDINATOR)
+    page = text(client.post(url("annual_template_preset", world), {"preset": "county"}, follow=True))
+    assert "一、主要工作情况" in page and "三、下一年工作思路" in page and "第一责任人职责情况" not in page
+    assert "请选择一个报告模板" in text(
+        client.post(url("annual_template_preset", world), {"preset": "x"}, follow=True)
+    )
+
+
+def test_the_figures_page_and_sheet(login, assembled):
+    world = assembled
+    world.r4["wu"].body = "=1+2+cmd 完成评查案卷50卷。"
+    world.r4["wu"].save()
+    client = login(LEADER)
+    response = client.get(url("annual_figures", world))
+    page = text(response)
+    rows = response.context["rows"]
+    assert ("120", "件", 1, "乙局") in [(r.value, r.unit_word, r.task_number, r.unit) for r in rows]
+    assert ("300", "人次") in [(r.value, r.unit_word) for r in rows]
+    assert all(r.value != "2031" for r in rows)  # years are not figures
+    assert reverse("tasks:report_detail", args=[world.r1_yi.pk]) in page
+    response = client.get(url("annual_figures_xlsx", world))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(body_of(response))).active
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(values) == len(rows)
+    dangerous = next(cell for cell in sheet["G"] if str(cell.value).startswith("=1+2"))
+    assert dangerous.data_type == "s" and dangerous.quotePrefix  # text, never a formula
+
+
+def test_figures_page_queries_do_not_grow(login, assembled):
+    world = assembled
+    client = login(LEADER)
+    client.get(url("annual_figures", world))
+    with CaptureQueriesContext(connection) as small:
+        client.get(url("annual_figures", world))
+    world.grow(20)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url("annual_figures", world))
+    assert len(large) == len(small)
 
 
 # --- who may do what ----------------------------------------------------------------------------------------------
 
-READ_PAGES = ["annual_report", "annual_print", "annual_docx", "ledger"]
-CHANGES = ["annual_assemble", "annual_part", "annual_part_replace", "annual_part_dismiss", "annual_head"]
+READ_PAGES = [
+    "annual_report",
+    "annual_print",
+    "annual_docx",
+    "ledger",
+    "annual_figures",
+    "annual_figures_xlsx",
+]
+CHANGES = [
+    "annual_assemble",
+    "annual_part",
+    "annual_part_replace",
+    "annual_part_dismiss",
+    "annual_head",
+    "annual_template_preset",
+]
 
 
 @pytest.fixture
@@ -321,6 +485,7 @@ def test_who_changes(login, plan, demo_draft, name, username, expected):
         "version": 1,
         "title": "标题",
         "issuer": "落款",
+        "preset": "statutory",
     }
     assert login(username).post(demo_url(name, plan, demo_draft), data).status_code == expected
 
@@ -341,6 +506,14 @@ def test_changes_need_the_csrf_token(plan, demo_draft, django_user_model):
     client.force_login(django_user_model.objects.get(username=COORDINATOR))
     response = client.post(demo_url("annual_assemble", plan, demo_draft), {"period": demo_draft.period_id})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [(COORDINATOR, 200), (LEADER, 403), (LEAD_REPORTER, 403), (COUNTY_REPORTER, 403)],
+)
+def test_who_edits_the_template(login, plan, demo_draft, username, expected):
+    assert login(username).get(demo_url("annual_template", plan, demo_draft)).status_code == expected
 
 
 def test_a_draft_plan_is_hidden_from_reporters_and_refused_to_them(login, world):

@@ -7,6 +7,7 @@ light strip is 1200 units wide; the trend's plot spans x 44..512 and y 232 (zero
 import datetime
 import re
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import pytest
 from django.utils.safestring import SafeString
@@ -532,12 +533,19 @@ def test_a_day_after_the_period_widens_the_axis():
 
 
 def test_the_line_runs_on_to_today_which_is_marked():
-    root = parse(trend_chart(UNSORTED, today=D("2022-01-20"), caption="c", **JANUARY))
+    noon = datetime.datetime(2022, 1, 20, 12, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=noon):
+        root = parse(trend_chart(UNSORTED, today=D("2022-01-20"), caption="c", **JANUARY))
     (today,) = elements(root, "line", "trend-today")
 
     assert num(today, "x1") == pytest.approx(x_jan(20), abs=0.05)
     assert line_points(root)[-1] == pytest.approx((x_jan(20), y_count(7)), abs=0.06)
     assert "今天 1/20" in texts(root, "today-label")
+
+
+def test_a_page_judged_on_a_past_day_marks_it_as_of_that_day():
+    root = parse(trend_chart(UNSORTED, today=D("2022-01-20"), caption="c", **JANUARY))
+    assert "截至 1/20" in texts(root, "today-label")
 
 
 @pytest.mark.parametrize("today", ["2021-12-31", "2022-02-03"])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importing.parser import NoticeError, normalize_name, parse_notice
+from importing.parser import NoticeError, normalize_name, notice_lines, parse_notice
 
 HERE = Path(__file__).resolve()
 PROJECT_SEED = HERE.parents[3] / "fixtures" / "plan_2022_notice.txt"
@@ -288,20 +288,23 @@ def test_it_joins_a_section_heading_broken_across_lines():
     assert parsed.warnings == []
 
 
-def test_it_keeps_a_sub_heading_inside_an_item_as_content():
-    item = only_item("1. 做好工作。\n（一）深化改革\n继续推进。〔牵头单位:市司法局〕")
-    assert item.content == "做好工作。（一）深化改革继续推进。"
+def test_the_numbering_that_carries_the_annotation_is_the_task_level():
+    parsed = notice("一、任务\n1. 做好工作。\n（一）深化改革\n继续推进。〔牵头单位:市司法局〕")
+    (item,) = parsed.items()
+    assert (item.label, item.content, item.lead_units) == ("（一）", "深化改革继续推进。", ["市司法局"])
+    assert [(w.code, w.text) for w in parsed.warnings] == [("unplaced_text", "1.做好工作。")]
 
 
-def test_it_reports_sub_headings_between_items_as_unplaced_text():
+def test_it_makes_sub_headings_above_the_annotated_items_sections():
     parsed = notice(
         "一、任务\n（一）深化改革\n1. 做好工作。〔牵头单位:市司法局〕\n(二)优化服务\n2. 再做。〔牵头单位:市司法局〕"
     )
-    assert [(warning.code, warning.text) for warning in parsed.warnings] == [
-        ("unplaced_text", "（一）深化改革"),
-        ("unplaced_text", "(二)优化服务"),
+    assert parsed.warnings == []
+    assert [(s.number, s.title, [i.content for i in s.items]) for s in parsed.sections] == [
+        (1, "任务", []),
+        (2, "深化改革", ["做好工作。"]),
+        (3, "优化服务", ["再做。"]),
     ]
-    assert [item.content for item in parsed.items()] == ["做好工作。", "再做。"]
 
 
 def test_it_reports_an_introduction_paragraph_of_a_section_as_unplaced_text():
@@ -325,15 +328,19 @@ def test_it_warns_about_a_repeated_item_number():
     parsed = notice(
         "一、任务\n1. 甲。〔牵头单位:市司法局〕\n2. 乙。〔牵头单位:市司法局〕\n2. 丙。〔牵头单位:市司法局〕"
     )
-    assert [item.number for item in parsed.items()] == [1, 2, 2]
+    # numbers unique in the plan, the repeat reported
+    assert [item.number for item in parsed.items()] == [1, 2, 3]
+    assert [item.label for item in parsed.items()] == ["1.", "2.", "2."]
     assert codes(parsed) == ["numbering_repeat"]
 
 
-def test_it_allows_item_numbers_to_restart_in_each_section():
+def test_it_allows_item_numbers_to_restart_in_each_section_and_numbers_them_through():
     parsed = notice(
         "一、甲\n1. 甲。〔牵头单位:市司法局〕\n二、乙\n1. 乙。〔牵头单位:市司法局〕\n2. 丙。〔牵头单位:市司法局〕"
     )
-    assert [(item.section_number, item.number) for item in parsed.items()] == [(1, 1), (2, 1), (2, 2)]
+    # Task numbers are unique in a plan: numbering that restarts runs on; the label keeps the written one.
+    assert [(item.section_number, item.number) for item in parsed.items()] == [(1, 1), (2, 2), (2, 3)]
+    assert [item.label for item in parsed.items()] == ["1.", "1.", "2."]
     assert parsed.warnings == []
 
 
@@ -437,10 +444,10 @@ def test_the_year_argument_overrides_the_year_in_the_text():
     assert next(parsed.items()).deadline == datetime.date(2024, 6, 30)
 
 
-def test_without_a_year_it_uses_the_current_year_and_warns():
-    parsed = parse_notice("一、任务\n1. 做好工作。〔牵头单位:市司法局〕")
+def test_without_a_year_it_invents_none_and_warns():
+    parsed = parse_notice("一、任务\n1. 做好工作，6月底前完成。〔牵头单位:市司法局〕")
     assert parsed.year is None
-    assert next(parsed.items()).deadline == datetime.date(datetime.date.today().year, 12, 31)
+    assert next(parsed.items()).deadline is None
     assert codes(parsed) == ["no_year"]
 
 
@@ -546,7 +553,65 @@ def test_it_never_loses_text(text):
     kept += [item.content + item.responsibility_text for item in parsed.items()]
     kept += [warning.text for warning in parsed.warnings]
     missing = visible(text) - visible("".join(kept))
-    # Only the item numbers ("12.") and section numerals ("十一、") are dropped.
-    assert all(ch.isdecimal() or ch in ".．、一二三四五六七八九十" for ch in missing), missing
+    # Only the numbering is dropped: "12." "十一、" "（一）" "(1)" "一是" (kept as the item's label).
+    assert all(ch.isdecimal() or ch in ".．、一二三四五六七八九十()（）是" for ch in missing), missing
     marker_count = len(list(parsed.items())) + len(parsed.sections)
     assert sum(missing.values()) <= 4 * marker_count
+
+
+# --- fixes made in the preview (edits) ----------------------------------------------
+
+EDITABLE = "××县2023年工作要点\n一、任务\n1. 做好工作。\n另起一项工作。\n〔牵头单位:县司法局;责任单位:县财政局〕\n二、其他"
+
+
+def line_of(text, start):
+    return next(i for i, line in enumerate(notice_lines(text)) if line.startswith(start))
+
+
+def test_a_line_made_a_task_splits_the_task_it_was_in():
+    parsed = parse_notice(EDITABLE, edits={"lines": {str(line_of(EDITABLE, "另起")): "task"}})
+    assert [(item.number, item.content, item.lead_units) for item in parsed.items()] == [
+        (1, "做好工作。", []),
+        (2, "另起一项工作。", ["县司法局"]),
+    ]
+
+
+def test_a_task_made_part_of_the_previous_task_merges_them():
+    text = "××县2023年工作要点\n一、任务\n1. 甲。\n2. 乙。〔牵头单位:县司法局〕"
+    parsed = parse_notice(text, edits={"lines": {str(line_of(text, "2.")): "text"}})
+    (item,) = parsed.items()
+    assert (item.content, item.lead_units) == ("甲。2. 乙。", ["县司法局"])
+
+
+def test_a_line_made_a_section_heading_opens_a_section():
+    parsed = parse_notice(EDITABLE, edits={"lines": {str(line_of(EDITABLE, "二、其他") - 0): "heading"}})
+    assert [section.title for section in parsed.sections] == ["任务", "其他"]
+    text = (
+        "××县2023年工作要点\n一、任务\n1. 甲。〔牵头单位:县司法局〕\n依法行政\n2. 乙。〔牵头单位:县司法局〕"
+    )
+    parsed = parse_notice(text, edits={"lines": {str(line_of(text, "依法行政")): "heading"}})
+    assert [(s.title, [i.number for i in s.items]) for s in parsed.sections] == [
+        ("任务", [1]),
+        ("依法行政", [2]),
+    ]
+
+
+def test_a_deadline_and_a_role_set_in_the_preview_apply_to_the_task_on_that_line():
+    line = line_of(EDITABLE, "1.")
+    parsed = parse_notice(
+        EDITABLE,
+        edits={"deadlines": {str(line): "2023-06-30"}, "roles": {f"{line}|县财政局": "lead"}},
+    )
+    (item,) = parsed.items()
+    assert (item.deadline, item.deadline_written) == (datetime.date(2023, 6, 30), True)
+    assert (item.lead_units, item.responsible_units) == (["县司法局", "县财政局"], [])
+
+
+def test_a_deadline_line_of_no_fixed_date_invents_none():
+    parsed = parse_notice("××县2023年工作要点\n一、任务\n1. 甲。\n牵头单位:县司法局\n完成时限:长期坚持")
+    (item,) = parsed.items()
+    assert (item.deadline_written, item.deadline_text, item.deadline) == (
+        False,
+        "长期坚持",
+        datetime.date(2023, 12, 31),
+    )

@@ -8,6 +8,8 @@ import pytest
 from importing.parser import NoticeError, parse_notice
 from importing.reader import MAX_UPLOAD_BYTES, read_notice_file
 
+from .corpus_files import build_docx, build_xlsx, scanned_pdf, typeset_pdf
+
 TEXT = "一、任务\n1. 做好工作。〔牵头单位:市司法局;责任单位:各县(市、区)人民政府〕"
 
 
@@ -114,7 +116,7 @@ def test_it_rejects_a_file_named_docx_that_is_not_a_word_document(data):
 # --- other errors -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("filename", ["计划.doc", "计划.pdf", "计划.xlsx", "计划.wps", "计划"])
+@pytest.mark.parametrize("filename", ["计划.doc", "计划.xls", "计划.wps", "计划"])
 def test_it_rejects_other_formats_and_says_how_to_convert(filename):
     with pytest.raises(NoticeError, match="另存为 .docx") as error:
         read_notice_file(filename, b"anything")
@@ -133,3 +135,67 @@ def test_it_rejects_a_file_over_the_size_limit():
 
 def test_it_accepts_a_file_at_the_size_limit():
     assert len(read_notice_file("计划.txt", b"a" * MAX_UPLOAD_BYTES)) == MAX_UPLOAD_BYTES
+
+
+# --- PDF, Excel and Word task tables (issue 18) -------------------------------
+
+
+def test_it_reads_the_text_of_a_pdf_with_page_numbers_left_for_the_parser():
+    data = typeset_pdf(["一、任务", "1. 做好工作。〔牵头单位:市司法局〕"], lines_per_page=1)
+    text = read_notice_file("计划.pdf", data)
+    assert "1. 做好工作。〔牵头单位:市司法局〕" in text
+    assert "- 2 -" in text
+
+
+def test_it_says_a_scanned_pdf_has_no_text_layer():
+    with pytest.raises(NoticeError, match="没有文字层"):
+        read_notice_file("扫描件.pdf", scanned_pdf())
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.4", b"%PDF-1.7\n1 0 obj garbage", b"not a pdf"])
+def test_it_rejects_a_damaged_pdf(data):
+    with pytest.raises(NoticeError, match="不是有效的 PDF"):
+        read_notice_file("计划.pdf", data)
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04 truncated", b"not a workbook"])
+def test_it_rejects_a_damaged_xlsx(data):
+    with pytest.raises(NoticeError, match="不是有效的 Excel"):
+        read_notice_file("计划.xlsx", data)
+
+
+TABLE = [
+    ["完成时限", "牵头单位", "具体措施", "重点任务", "序号", "备注说明"],
+    ["6月底前", "市司法局", "清理规范性文件。", "完善制度", "1", "附件一"],
+    ["序号", "重点任务", "具体措施", "牵头单位", "完成时限", "备注说明"],  # a repeated header, other order
+]
+
+
+def test_it_writes_a_task_table_as_labelled_lines_in_any_column_order():
+    text = read_notice_file("分工.docx", build_docx({"tables": [TABLE[:2]]}))
+    assert text.splitlines() == [
+        "一、完善制度",
+        "1. 清理规范性文件。",
+        "牵头单位：市司法局",
+        "完成时限：6月底前",
+        "备注：附件一",
+    ]
+
+
+def test_it_carries_merged_cells_down_and_skips_repeated_headers_across_tables():
+    rows = [TABLE[0], TABLE[1], ["", None, "公开文件目录。", None, "2", ""]]
+    second = [TABLE[2], ["3", "推进执法", "推行三项制度。", "市司法局", "长期坚持", ""]]
+    text = read_notice_file("分工.docx", build_docx({"tables": [rows, second]}))
+    assert "2. 公开文件目录。\n牵头单位：市司法局" in text
+    assert "一、完善制度" in text and "二、推进执法" in text
+    assert text.count("序号") == 0
+
+
+def test_it_reads_the_same_table_from_an_xlsx_sheet():
+    text = read_notice_file("分工.xlsx", build_xlsx({"title": "任务分工表", "tables": [TABLE[:2]]}))
+    assert text.splitlines()[:3] == ["任务分工表", "一、完善制度", "1. 清理规范性文件。"]
+
+
+def test_a_table_without_task_headers_is_read_cell_by_cell_as_before():
+    text = read_notice_file("表.docx", build_docx({"tables": [[["甲", "乙"], ["丙", "丁"]]]}))
+    assert text.split() == ["甲", "乙", "丙", "丁"]

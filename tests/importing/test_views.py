@@ -14,6 +14,8 @@ from tests.conftest import COORDINATOR, LEAD_REPORTER, LEADER
 from tests.importing.test_service import NOTICE, SEED
 from units.models import Unit, UnitAlias, UnitGroup
 
+from .corpus_files import scanned_pdf
+
 pytestmark = pytest.mark.django_db
 
 IMPORT = reverse("importing:import_plan")
@@ -109,7 +111,9 @@ def test_a_new_unit_and_picked_group_members_are_saved(login):
         ("空.txt", b"", "是空的"),
         ("乱码.txt", bytes(range(256)) * 20, "不是文本文件"),
         ("假的.docx", b"this is not a zip file", ".docx"),
-        ("扫描件.pdf", b"%PDF-1.4", "只能读取 .docx 和 .txt"),
+        ("坏的.pdf", b"%PDF-1.4", "不是有效的 PDF"),
+        ("扫描件.pdf", scanned_pdf(), "没有文字层"),
+        ("计划.doc", b"anything", "只能读取 .docx、.xlsx、.pdf 和 .txt"),
         (
             "无编号.txt",
             "聊城市人民政府办公室\n关于做好有关工作的通知\n请各单位认真落实。".encode(),

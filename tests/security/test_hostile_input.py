@@ -22,12 +22,13 @@ import zipfile
 import pytest
 from django.db import transaction
 from django.urls import NoReverseMatch, get_resolver, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from annual.models import ReportPart
+from annual.models import ReportPart, TemplatePart
 from importing.views import SESSION_KEY
 from notifications.models import Notification
 from tasks import workflow
@@ -769,6 +770,33 @@ def test_plan_import(client, refs, data, files, decisions):
                 shows_escaped(sane(get(client, "tasks:task_detail", task.pk)), task.content)
 
 
+@fast(25)
+@given(
+    fixes=st.lists(
+        form(
+            op=st.sampled_from(["line", "deadline", "role", "", SCRIPT, NUL]),
+            line=st.sampled_from(["1", "7", "8", "0", "-1", HUGE, "", NUL]),
+            kind=st.sampled_from(["heading", "task", "text", "auto", "", SCRIPT]),
+            deadline=st.sampled_from(["2031-06-30", "2031-02-30", "", HUGE, SCRIPT, NUL]),
+            name=st.one_of(st.sampled_from(["市司法局", "市星际办"]), hostile_text),
+            role=st.sampled_from(["lead", "responsible", "", SCRIPT]),
+        ),
+        max_size=3,
+    ),
+)
+def test_plan_import_fixes(client, fixes):
+    """Fixes posted from the preview: any input is refused or applied, the preview stays sane and escaped."""
+    with acting(client, COORDINATOR):
+        client.post(reverse("importing:import_plan"), {"text": HOSTILE_NOTICE})
+        for fix in fixes:
+            sane(client.post(reverse("importing:import_edit"), fix))
+        page = client.get(reverse("importing:import_preview"))
+        sane(page)
+        shows_escaped(page.content.decode(), HOSTILE_NOTICE)
+        edits = client.session.get(SESSION_KEY, {}).get("edits") or {}
+        no_nul(*[str(value) for part in edits.values() for pair in part.items() for value in pair])
+
+
 # --- the year-end report ------------------------------------------------------------------------------------------
 
 ANNUAL = [
@@ -838,6 +866,49 @@ def test_annual_report(client, world, draft, refs, action, part, data):
         shows_escaped(sane(get(client, "annual:annual_print", plan.pk)), draft.title, draft.issuer, *texts)
         shows_escaped(sane(get(client, "annual:annual_part", plan.pk, first.pk)), first.text)
         assert get(client, "annual:annual_docx", plan.pk).status_code == 200  # control characters and all
+        sane(get(client, "annual:annual_figures", plan.pk))
+        assert get(client, "annual:annual_figures_xlsx", plan.pk).status_code == 200
+
+
+@fast(25)
+@given(
+    preset=st.sampled_from(["statutory", "county", "custom", "", NUL, SCRIPT, HUGE]),
+    data=form(
+        heading=hostile_text,
+        kind=st.sampled_from(["measures", "leaders", "shortcomings", "text", "", NUL, SCRIPT]),
+        order=ids("1", "2"),
+        sections=ids("@section", "0"),
+        total=ids("1", "2", "0"),
+        limit=ids("400", "1", "99999"),
+    ),
+)
+@example(
+    preset="county", data={"heading": SCRIPT, "kind": "text", "order": "1", "total": "1", "limit": "400"}
+)
+@example(preset="statutory", data={"heading": NUL, "kind": "measures", "sections": HUGE, "total": "1"})
+def test_annual_template(client, world, draft, refs, preset, data):
+    """The template page and the preset button: bad input is refused in Chinese, the draft stays readable."""
+    plan = world["plan"]
+    section = plan.sections.order_by("pk").first()
+    fields = resolve(data, refs | {"@section": section.pk})
+    posted = {
+        "form-TOTAL_FORMS": fields.get("total", "1"),
+        "form-INITIAL_FORMS": "0",
+        "digest_limit": fields.get("limit", "400"),
+        "form-0-heading": fields.get("heading", ""),
+        "form-0-kind": fields.get("kind", ""),
+        "form-0-order": fields.get("order", ""),
+        "form-0-sections": fields.get("sections", ""),
+    }
+    with acting(client, COORDINATOR):
+        sane(client.post(reverse("annual:annual_template", args=[plan.pk]), posted))
+        sane(client.post(reverse("annual:annual_template_preset", args=[plan.pk]), {"preset": preset}))
+        page = sane(get(client, "annual:annual_template", plan.pk))
+        headings = list(TemplatePart.objects.filter(template__report=draft).values_list("heading", flat=True))
+        no_nul(*headings)
+        shows_escaped(page, *headings)
+        sane(get(client, "annual:annual_report", plan.pk))
+        assert get(client, "annual:annual_docx", plan.pk).status_code == 200
 
 
 # --- plans, tasks, public page, notifications --------------------------------------------------------------------
@@ -873,6 +944,26 @@ def test_task_choose_group(client, world, refs, data, target):
         added = set(Assignment.objects.filter(task=task).values_list("unit_id", flat=True)) - before
         assert added <= members, "a unit outside the group was assigned"
         sane(client.post(reverse("tasks:plan_publish", args=[world["plan"].pk]), resolve(data, refs)))
+
+
+@fast(15)
+@given(
+    target=st.sampled_from(["@plan", "@plan", "0", HUGE]),
+    data=form(closed_on=hostile_date, confirm=st.sampled_from(["yes", "no", "", NUL, SCRIPT]), reason=hostile_text),
+    as_of=hostile_date,
+)
+@example(target="@plan", data={"closed_on": "2022-12-31", "confirm": "yes", "reason": SCRIPT}, as_of=SCRIPT)
+@example(target="@plan", data={"closed_on": ["2022-12-31", "2099-01-01"], "confirm": ["yes", "no"]}, as_of="9999-12-31")
+def test_plan_close_reopen_and_as_of(client, refs, target, data, as_of):
+    """结束计划 / 重新开启 with hostile days, confirmations and reasons; the dashboards' ?as_of= likewise."""
+    with acting(client, COORDINATOR):
+        plan_id = path_id(target, refs)
+        sane(client.post(reverse("tasks:plan_close", args=[plan_id]), data))
+        plan = WorkPlan.objects.get(pk=refs["@plan"])
+        assert plan.closed_on is None or plan.closed_on <= timezone.localdate(), "closed in the future"
+        sane(client.post(reverse("tasks:plan_reopen", args=[plan_id]), data))
+        for name in ("dashboards:dashboard", "dashboards:dashboard_units", "dashboards:matrix", "dashboards:dashboard_list"):
+            sane(get(client, name, refs["@plan"], as_of=as_of))
 
 
 @pytest.mark.parametrize("target", ["@note", "@zone_note", "0", HUGE])
@@ -1397,6 +1488,8 @@ ATTACKED = {
     "tasks:plan_list": "test_filter_pages",
     "tasks:plan_detail": "test_filter_pages",
     "tasks:plan_publish": "test_task_choose_group",
+    "tasks:plan_close": "test_plan_close_reopen_and_as_of",
+    "tasks:plan_reopen": "test_plan_close_reopen_and_as_of",
     "tasks:task_list": "test_filter_pages",
     "tasks:task_detail": "test_filter_pages",
     "tasks:task_choose_group": "test_task_choose_group",
@@ -1418,6 +1511,7 @@ ATTACKED = {
     "tasks:attachment": "test_wrong_ids",
     "tasks:review_queue": "test_filter_pages",
     "tasks:review_accept_many": "test_review_accept_many",
+    "importing:import_edit": "test_plan_import_fixes",
     "tasks:missing_reports": "test_heavy_filter_pages",
     "tasks:urge": "test_urge",
     "tasks:extensions": "test_filter_pages",
@@ -1443,6 +1537,10 @@ ATTACKED = {
     "annual:annual_part_dismiss": "test_annual_report",
     "annual:annual_print": "test_annual_report",
     "annual:annual_docx": "test_annual_report",
+    "annual:annual_template": "test_annual_template",
+    "annual:annual_template_preset": "test_annual_template",
+    "annual:annual_figures": "test_annual_report",
+    "annual:annual_figures_xlsx": "test_annual_report",
     "annual:ledger": "test_heavy_filter_pages",
     "units:user_list": "test_filter_pages",
     "units:password_reset": "test_password_reset",

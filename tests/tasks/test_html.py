@@ -126,7 +126,7 @@ def test_missing_reports_escape_titles_and_names(login, period, hostile):
 
 
 def test_the_matrix_escapes_titles_and_names(login, plan, period, hostile):
-    page = login(LEADER).get(reverse("planner:matrix", args=[plan.pk]), {"period": period.pk}).content.decode()
+    page = login(LEADER).get(reverse("dashboards:matrix", args=[plan.pk]), {"period": period.pk}).content.decode()
     no_markup_from_users(page)
     assert f'title="{TITLE_SHOWN}"' in page
     assert f"<span>{SHORT_SHOWN}</span>" in page

@@ -57,6 +57,9 @@ EXPECTED = {
     "tasks:receipts": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_lock": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    # closing and reopening a plan: coordinators only (everyone else reads the plan, so 403, not 404)
+    "tasks:plan_close": ("post", {**COORDINATOR_ONLY}),
+    "tasks:plan_reopen": ("post", {**COORDINATOR_ONLY}),
     "notifications:list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     # the notification belongs to the unit A reporter: anyone else gets 404
     "notifications:open": ("get", {COUNTY_REPORTER: 302, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
@@ -81,6 +84,10 @@ EXPECTED = {
     "annual:annual_part": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     "annual:annual_part_replace": ("post", {**COORDINATOR_ONLY}),
     "annual:annual_part_dismiss": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_template": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "annual:annual_template_preset": ("post", {**COORDINATOR_ONLY}),
+    "annual:annual_figures": ("get", {**READERS_ONLY}),
+    "annual:annual_figures_xlsx": ("get", {**READERS_ONLY}),
     # unit users: coordinators only; the reset page acts on the unit A reporter
     "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
     "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
@@ -91,7 +98,7 @@ EXPECTED = {
 # tests/tasks/*.
 COVERED_ELSEWHERE = {
     "tasks:plan_list", "tasks:plan_detail", "tasks:plan_publish", "tasks:task_list", "tasks:task_detail",
-    "tasks:task_choose_group", "importing:import_plan", "importing:import_preview",
+    "tasks:task_choose_group", "importing:import_plan", "importing:import_preview", "importing:import_edit",
 }
 
 
@@ -175,6 +182,11 @@ def request_for(name, world):
             return reverse(name, args=[world["plan"].pk]), {}
         case "tasks:period_lock":
             return reverse(name, args=[period.pk]), {"locked": "1"}
+        case "tasks:plan_close":
+            return reverse(name, args=[world["plan"].pk]), {"confirm": "yes", "closed_on": "2022-12-31"}
+        case "tasks:plan_reopen":
+            workflow.close_plan(world["plan"], User.objects.get(username=COORDINATOR), datetime.date(2022, 12, 31))
+            return reverse(name, args=[world["plan"].pk]), {"reason": "补录年底报告"}
         case "units:password_reset":
             return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":
@@ -186,7 +198,7 @@ def request_for(name, world):
         case "annual:annual_part" | "annual:annual_part_replace" | "annual:annual_part_dismiss":
             part = draft_of(world).parts.order_by("pk").first()
             return reverse(name, args=[world["plan"].pk, part.pk]), {"version": part.version}
-        case "annual:annual_head" | "annual:annual_print" | "annual:annual_docx":
+        case "annual:annual_head" | "annual:annual_print" | "annual:annual_docx" | "annual:annual_template" | "annual:annual_template_preset":
             draft_of(world)
             return reverse(name, args=[world["plan"].pk]), {}
         case name if name.startswith(("dashboards:", "annual:")):

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 import audit
 from annual import assembly
-from annual.docx import HEADING1, PARAGRAPH, write_docx
+from annual.digest import count_placeholders
+from annual.docx import HEADING1, HEADING3, PARAGRAPH, write_docx
 from tasks.models import ReportingPeriod, WorkPlan
 
 
@@ -41,15 +42,23 @@ class Command(BaseCommand):
                 _("无法写入文件 %(path)s：%(error)s") % {"path": path, "error": error}
             ) from None
         audit.record(
-            "export", plan, changes={_("文件"): str(path), _("报送期"): draft.period.name if draft.period_id else ""}
+            "export",
+            plan,
+            changes={_("文件"): str(path), _("报送期"): draft.period.name if draft.period_id else ""},
         )
+        text = "".join(block.text for block in document.blocks)
         self.stdout.write(
-            _("已写入 %(path)s：《%(title)s》，%(headings)s 个一级标题，%(paragraphs)s 段正文。")
+            _(
+                "已写入 %(path)s：《%(title)s》，%(headings)s 个一级标题，%(paragraphs)s 段正文，"
+                "正文 %(characters)s 字，待补充 %(todo)s 处（Word 中以黄色标出）。"
+            )
             % {
                 "path": path,
                 "title": draft.title,
                 "headings": sum(block.kind == HEADING1 for block in document.blocks),
-                "paragraphs": sum(block.kind == PARAGRAPH for block in document.blocks),
+                "paragraphs": sum(block.kind in (PARAGRAPH, HEADING3) for block in document.blocks),
+                "characters": len(text),
+                "todo": count_placeholders(text),
             }
         )
 

@@ -13,10 +13,10 @@ from tasks.plans import PlanDataError
 
 
 class Command(BaseCommand):
-    help = "导入工作计划通知（.txt 或 .docx）。--dry-run 只解析不保存，--json 输出解析结果。"
+    help = "导入工作计划通知（.txt、.docx、.xlsx 或 .pdf）。--dry-run 只解析不保存，--json 输出解析结果。"
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="通知文件（.txt 或 .docx）")
+        parser.add_argument("path", help="通知文件（.txt、.docx、.xlsx 或 .pdf）")
         parser.add_argument("--year", type=int, help="计划年度（默认从通知中识别）")
         parser.add_argument("--dry-run", action="store_true", help="只解析，不保存")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果")

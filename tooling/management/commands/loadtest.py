@@ -17,9 +17,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         defaults = loadtest.Options()
         parser.add_argument("--duration", type=float, default=defaults.duration, help="最长秒数（默认 60）")
-        parser.add_argument("--max-requests", type=int, default=defaults.max_requests, help="最多请求数（默认 50000）")
-        parser.add_argument("--reporters", type=int, default=defaults.reporters, help="并发联络员数（默认 12）")
-        parser.add_argument("--coordinators", type=int, default=defaults.coordinators, help="并发统筹人员数（默认 2）")
+        parser.add_argument(
+            "--max-requests", type=int, default=defaults.max_requests, help="最多请求数（默认 50000）"
+        )
+        parser.add_argument(
+            "--reporters", type=int, default=defaults.reporters, help="并发联络员数（默认 12）"
+        )
+        parser.add_argument(
+            "--coordinators", type=int, default=defaults.coordinators, help="并发统筹人员数（默认 2）"
+        )
         parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn 进程数（默认 5）")
         parser.add_argument("--periods", type=int, default=defaults.periods, help="新开的报送期数（默认 4）")
         parser.add_argument("--seed", type=int, default=datagen.DEFAULT_SEED, help="生成数据的种子（默认 1）")

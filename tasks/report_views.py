@@ -15,7 +15,7 @@ from units.roles import roles_for
 from . import access, html, navigation, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportEvent
-from .status import as_of_note, today
+from .status import chinese_date, today
 from .workdays import WorkCalendar
 
 State = ProgressReport.State
@@ -67,7 +67,9 @@ def my_tasks(request):
         period = selectors.period_needing([a.pk for a in assignments], plan_periods, on)
     back = html.my_tasks_url(plan.pk, period.pk if period else None) if plan else ""
     calendar = WorkCalendar.load()
-    rows = selectors.rows_for(assignments, lambda a: period, calendar, on)
+    # The unit acts on its reports as they are now; in a plan judged on a past day (its year and periods over)
+    # the lights and days late are counted to that day.
+    rows = selectors.rows_for(assignments, lambda a: period, calendar, lights_on=on)
     for row in rows:
         row.action = next_action(row, user)
     pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING]
@@ -85,7 +87,12 @@ def my_tasks(request):
             "periods": plan_periods,
             "period": period,
             "on": on,
-            "as_of_note": as_of_note(plan, on) if plan else "",
+            "as_of_note": (
+                _("本计划年度已过、报送期均已截止：状态灯和逾期天数截至 %(day)s；报告为当前状态，退回的报告仍可修改后重新报送。")
+                % {"day": chinese_date(on)}
+                if plan and on < today()
+                else ""
+            ),
             "back": back,
             "pending_receipt": pending_receipt,
             "assignments": assignments,

@@ -190,9 +190,11 @@ def reports_for(assignment_ids, period_ids, with_text=False, on=None):
     return found
 
 
-def rows_for(assignments, period_of, calendar, on=None, with_text=False):
+def rows_for(assignments, period_of, calendar, on=None, with_text=False, lights_on=None):
     """Rows for assignments (a list, annotated with `last_submitted`), each in `period_of(assignment)`, judged on
-    `on` (today; a past day reads the reports as they stood then, see `reports_for`)."""
+    `on` (today; a past day reads the reports as they stood then, see `reports_for`). `lights_on`: the day the
+    lights and days late are counted to when it is not `on` (我的任务: reports as they are now, for the unit to act
+    on, in a plan judged on a past day)."""
     periods = {a.pk: period_of(a) for a in assignments}
     reports = reports_for(list(periods), {p.pk for p in periods.values() if p}, with_text, on)
     rows = []
@@ -208,7 +210,7 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False):
             state=report.state if report else None,
             progress=report.progress if report else None,
             last_submitted_at=getattr(assignment, "last_submitted", None),
-            on=on,
+            on=lights_on or on,
         )
         rows.append(Row(assignment, period, report, status))
     return rows
@@ -363,16 +365,18 @@ def reporter_work(assignments, plans, calendar, on, due_within):
     for a in mine:
         if a.receipt == Assignment.Receipt.PENDING:
             work[a.task.plan_id]["unsigned"].append((a, None, None))
+    # a plan whose year and periods are over is judged as of its end (WorkPlan.as_of): nothing of it is "due"
+    judged = {plan.pk: plan.as_of(periods.get(plan.pk, []), today=on) for plan in plans}
     for period in open_periods:
         plan_work = work[period.plan_id]
-        left = calendar.workdays_left(on, period.due_on)
+        left = calendar.workdays_left(on, period.due_on) if judged[period.plan_id] >= on else None
         for a in by_plan.get(period.plan_id, ()):
             report = reports.get((a.pk, period.pk))
             state = report.state if report else None
             if state == ProgressReport.State.RETURNED:
                 plan_work["returned"].append((a, period, report))
             elif state not in done:
-                if left <= due_within:
+                if left is not None and left <= due_within:
                     plan_work["due_soon"].append((a, period, report))
                 if (a.pk, period.pk) in urged:
                     plan_work["urged"].append((a, period, report))

@@ -45,6 +45,7 @@ def test_report_return_resubmit_accept_and_consolidate(page, shot):
     # back on the tab the report was written from
     expect(page.locator("h1")).to_contain_text("我的任务")
     expect(page.locator("nav.period-tabs a.active")).to_have_text("全年")
+    expect(page).to_have_url(re.compile(r"/my/\?plan=\d+&period=\d+$"))
     expect(open_task_row(page, 1)).to_contain_text("等待审核")
     log_out(page)
 

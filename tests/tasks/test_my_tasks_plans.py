@@ -2,6 +2,7 @@
 unit (a returned report first, then the earliest one not yet reported), and every action returns to the plan
 and period tab the user was on."""
 
+import datetime
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tasks import workflow
-from tasks.models import Assignment, AssignmentEvent, ProgressReport, WorkPlan
+from tasks.models import Assignment, AssignmentEvent, ProgressReport, ReportingPeriod, WorkPlan
 from tests import two_plans
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, user
 
@@ -205,3 +206,28 @@ def test_the_query_count_is_flat_in_plans_and_rows(login, plan):
 def test_coordinator_sees_no_plan_here(login, plans):
     response = login(COORDINATOR).get(reverse("tasks:my_tasks"))
     assert response.status_code == 200 and response.context["plan"] is None and response.context["rows"] == []
+
+
+def test_last_years_plan_past_its_periods_still_shows_a_returned_report_to_fix(login, plans):
+    """Spring: last year's plan is live while its year-end report is written, its periods all past, so it is
+    judged as of its end (WorkPlan.as_of): the lights and days late stop there, but a report returned now is
+    shown as returned, to be fixed, on 我的任务 and on home — and nothing of it is listed as due."""
+    older, _newer = plans
+    year_end = datetime.date(older.year, 12, 31)
+    for number, period in enumerate(older.periods.order_by("due_on"), start=1):
+        ReportingPeriod.objects.filter(pk=period.pk).update(
+            starts_on=datetime.date(older.year, number * 3 - 2, 1), ends_on=datetime.date(older.year, number * 3, 28),
+            due_on=datetime.date(older.year, number * 3 + 1, 10),
+        )
+    older.refresh_from_db()
+    assert older.as_of() == year_end
+    client = login(COUNTY_REPORTER)
+    response = client.get(reverse("tasks:my_tasks"), {"plan": older.pk})
+    assert response.context["period"].name == "第二期"  # the returned report's
+    line = next(line for line in response.context["lines"] if line["number"] == "1")
+    assert "已退回" in line["badge"] and line["action"] == "按退回意见修改"
+    assert "截至 " in response.context["as_of_note"]
+    home = client.get(reverse("home")).content.decode()
+    block = home.split(f'data-plan="{older.pk}"')[1].split('class="plan-work"')[0]
+    assert '<strong data-count="returned">1</strong>' in block
+    assert '<strong data-count="due_soon">0</strong>' in block

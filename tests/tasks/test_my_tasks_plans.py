@@ -11,8 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Notification
 from tasks import workflow
 from tasks.models import Assignment, AssignmentEvent, ProgressReport, ReportingPeriod, WorkPlan
+from tasks.plans import publish_plan
 from tests import two_plans
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, user
 
@@ -231,3 +233,15 @@ def test_last_years_plan_past_its_periods_still_shows_a_returned_report_to_fix(l
     block = home.split(f'data-plan="{older.pk}"')[1].split('class="plan-work"')[0]
     assert '<strong data-count="returned">1</strong>' in block
     assert '<strong data-count="due_soon">0</strong>' in block
+
+
+def test_the_notice_of_a_published_plan_opens_my_tasks_on_that_plan(login, plans):
+    _older, newer = plans
+    draft = two_plans.make_plan(timezone.localdate().year + 1)
+    WorkPlan.objects.filter(pk=draft.pk).update(status=WorkPlan.Status.DRAFT)
+    draft.refresh_from_db()
+    publish_plan(draft, user(COORDINATOR))
+    note = Notification.objects.filter(recipient=user(COUNTY_REPORTER)).latest("pk")
+    assert note.url == f"{reverse('tasks:my_tasks')}?plan={draft.pk}"
+    response = login(COUNTY_REPORTER).get(note.url)
+    assert response.context["plan"] == draft and draft != newer

@@ -3,20 +3,21 @@
 Offices print it and file it, so the workbook carries its own layout: a bold, frozen header with a filter,
 set column widths, wrapped text, A4 landscape fitted to one page wide, the header repeated on every page.
 
-`ledger_rows()` reads the plan in a fixed number of queries, `LedgerResource` (django-import-export) turns
-the rows into a tablib Dataset, `write_ledger()` lays the Dataset out with openpyxl. The web download and the
-`export_ledger` command both call `write_ledger()`.
+`ledger_rows()` reads the plan as plain values in a fixed number of queries and gives each row's twelve
+values; `write_ledger()` lays the workbook out with openpyxl and writes the rows into it. The web download and
+the `export_ledger` command both call `write_ledger()`.
 """
 
+import io
 import re
-from dataclasses import dataclass
 from itertools import groupby
 from typing import NamedTuple
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
@@ -24,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from tasks.models import Assignment, ProgressReport, ReportingPeriod
+from tasks.models import Assignment, ProgressReport
 from tasks.status import as_of_words, today
 from tasks.uploads import safe_filename
 
@@ -66,39 +67,50 @@ SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # A text starting with one of these is read as a formula by spreadsheet programs (formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t")
-
-
-@dataclass(frozen=True)
-class LedgerRow:
-    """One line of the ledger: an assignment (a unit on a task) in a reporting period."""
-
-    number: int  # 序号, from 1
-    assignment: Assignment  # with its task and unit joined
-    period: ReportingPeriod
-    lead_units: str  # the task's lead units (牵头单位), joined with "、"
-    report: ProgressReport | None  # the report as sent; None when nothing was sent (no report, or a draft)
+# Deflate level of the file: 1 compresses the ledger's text about three times faster than the default 6, for a
+# file about a tenth larger.
+ZIP_LEVEL = 1
+LEAD = Assignment.Role.LEAD
 
 
 # --- Rows ------------------------------------------------------------------------------------------------
 
 
 def ledger_rows(plan, periods=None):
-    """The ledger's rows, ordered by task number, period (due date), lead before responsible, unit order.
+    """The ledger's rows: a tuple of the twelve columns' values (numbers and text) for each assignment in each
+    period, ordered by task number, period (due date), lead before responsible, unit order.
 
     `periods`: reporting periods of the plan (None = all of them). Every assignment appears in every period,
-    with or without a report. Three queries (two when the periods are given), whatever the plan's size.
+    with or without a report. Three queries (two when the periods are given), whatever the plan's size; the
+    assignments and reports are read as plain values, not model instances.
     """
     periods = _ledger_periods(plan, periods)
-    assignments = _plan_assignments(plan)
-    reports = _sent_reports(plan, periods)
+    reports = _sent_reports(periods)
+    state_labels = {value: str(label) for value, label in ProgressReport.State.choices}
+    progress_labels = {value: str(label) for value, label in ProgressReport.Progress.choices}
+    not_sent = (str(NOT_SENT), "", "", "", "", "")
     rows = []
-    for _task_id, task_assignments in groupby(assignments, key=lambda assignment: assignment.task_id):
+    for (_task_id, task_number, task_title), task_assignments in groupby(
+        _plan_assignments(plan), key=lambda assignment: assignment[1:4]
+    ):
         task_assignments = list(task_assignments)
-        lead_units = _lead_units(task_assignments)
+        lead_units = UNIT_SEPARATOR.join(unit for _pk, *_task, role, unit in task_assignments if role == LEAD)
         for period in periods:
-            for assignment in task_assignments:
-                report = reports.get((assignment.pk, period.pk))
-                rows.append(LedgerRow(len(rows) + 1, assignment, period, lead_units, report))
+            for assignment_id, *_task, _role, unit in task_assignments:
+                report = reports.get((assignment_id, period.pk))
+                if report is None:
+                    sent = not_sent
+                else:
+                    state, progress, body, problems, submitted_at, review_note = report
+                    sent = (
+                        state_labels.get(state, state),
+                        progress_labels.get(progress, progress),
+                        body,
+                        problems,
+                        timezone.localtime(submitted_at).strftime(TIME_FORMAT) if submitted_at else "",
+                        review_note,
+                    )
+                rows.append((len(rows) + 1, task_number, task_title, lead_units, unit, period.name, *sent))
     return rows
 
 
@@ -113,61 +125,29 @@ def _ledger_periods(plan, periods):
 
 
 def _plan_assignments(plan):
-    lead_first = Case(
-        When(role=Assignment.Role.LEAD, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return list(
+    """(id, task id, task number, task title, role, unit as written) of every assignment, in the ledger's order."""
+    lead_first = Case(When(role=LEAD, then=Value(0)), default=Value(1), output_field=IntegerField())
+    unit_as_written = Coalesce(NullIf("unit__short_name", Value("")), "unit__name")  # str(unit)
+    return (
         Assignment.objects.filter(task__plan=plan)
-        .select_related("task", "unit")
-        .annotate(role_rank=lead_first)
+        .annotate(role_rank=lead_first, unit_text=unit_as_written)
         .order_by("task__number", "role_rank", "unit__order", "unit__name", "pk")
+        .values_list("pk", "task_id", "task__number", "task__title", "role", "unit_text")
     )
 
 
-def _sent_reports(plan, periods):
-    """The reports that reached the bureau, keyed by (assignment id, period id). Drafts are the unit's own."""
+def _sent_reports(periods):
+    """The reports that reached the bureau, keyed by (assignment id, period id). Drafts are the unit's own.
+
+    The periods are the plan's (checked above), so their reports are the plan's: no join is needed."""
+    if not periods:
+        return {}
     reports = (
-        ProgressReport.objects.filter(
-            assignment__task__plan=plan, period__in=[period.pk for period in periods]
-        )
+        ProgressReport.objects.filter(period_id__in=[period.pk for period in periods])
         .exclude(state=ProgressReport.State.DRAFT)
-    )
-    return {(report.assignment_id, report.period_id): report for report in reports}
-
-
-def _lead_units(task_assignments):
-    return UNIT_SEPARATOR.join(
-        str(assignment.unit) for assignment in task_assignments if assignment.role == Assignment.Role.LEAD
-    )
-
-
-# --- Columns ---------------------------------------------------------------------------------------------
-
-
-class LedgerResource(resources.Resource):
-    """The ledger's twelve columns (Chinese headers), each dehydrated from a `LedgerRow`."""
-
-    number = fields.Field(column_name=COLUMNS[0])
-    task_number = fields.Field(column_name=COLUMNS[1])
-    task = fields.Field(column_name=COLUMNS[2])
-    lead_units = fields.Field(column_name=COLUMNS[3])
-    unit = fields.Field(column_name=COLUMNS[4])
-    period = fields.Field(column_name=COLUMNS[5])
-    state = fields.Field(column_name=COLUMNS[6])
-    progress = fields.Field(column_name=COLUMNS[7])
-    body = fields.Field(column_name=COLUMNS[8])
-    problems = fields.Field(column_name=COLUMNS[9])
-    submitted_at = fields.Field(column_name=COLUMNS[10])
-    review_note = fields.Field(column_name=COLUMNS[11])
-
-    class Meta:
-        fields = (
-            "number",
-            "task_number",
-            "task",
-            "lead_units",
-            "unit",
-            "period",
+        .values_list(
+            "assignment_id",
+            "period_id",
             "state",
             "progress",
             "body",
@@ -175,44 +155,8 @@ class LedgerResource(resources.Resource):
             "submitted_at",
             "review_note",
         )
-
-    def dehydrate_number(self, row):
-        return row.number
-
-    def dehydrate_task_number(self, row):
-        return row.assignment.task.number
-
-    def dehydrate_task(self, row):
-        return row.assignment.task.title
-
-    def dehydrate_lead_units(self, row):
-        return row.lead_units
-
-    def dehydrate_unit(self, row):
-        return str(row.assignment.unit)
-
-    def dehydrate_period(self, row):
-        return row.period.name
-
-    def dehydrate_state(self, row):
-        return str(NOT_SENT) if row.report is None else row.report.get_state_display()
-
-    def dehydrate_progress(self, row):
-        return "" if row.report is None else row.report.get_progress_display()
-
-    def dehydrate_body(self, row):
-        return "" if row.report is None else row.report.body
-
-    def dehydrate_problems(self, row):
-        return "" if row.report is None else row.report.problems
-
-    def dehydrate_submitted_at(self, row):
-        if row.report is None or row.report.submitted_at is None:
-            return ""
-        return timezone.localtime(row.report.submitted_at).strftime(TIME_FORMAT)
-
-    def dehydrate_review_note(self, row):
-        return "" if row.report is None else row.report.review_note
+    )
+    return {(assignment_id, period_id): sent for assignment_id, period_id, *sent in reports}
 
 
 # --- Workbook --------------------------------------------------------------------------------------------
@@ -229,19 +173,97 @@ def ledger_filename(plan):
 
 
 def write_ledger(plan, out, periods=None):
-    """Write the plan's ledger as .xlsx to `out` (a path or a binary file object); return the number of rows."""
+    """Write the plan's ledger as .xlsx to `out` (a path or a binary file object); return the number of rows.
+
+    openpyxl (write-only) lays out the workbook: styles, widths, frozen header, filter, print settings and the
+    header row. The data rows are written as SpreadsheetML by `_row_xml` into the sheet openpyxl wrote: the
+    same cells openpyxl would write (inline text, the same styles, text never a formula), at a tenth of its
+    cost per cell.
+    """
     rows = ledger_rows(plan, periods)
-    dataset = LedgerResource().export(rows)
-    workbook = Workbook(write_only=True)  # streamed: it keeps the freeze, filter, widths and print settings
+    workbook = Workbook(write_only=True)
     _add_cell_styles(workbook)
     sheet = workbook.create_sheet(sheet_title(ledger_title(plan)))
     _lay_out(sheet, plan, row_count=len(rows), on=plan.as_of())
-    sheet.append([_cell(sheet, header, HEADER_STYLE) for header in dataset.headers])
-    styles = [TEXT_STYLE if column.wrap else SHORT_STYLE for column in LAYOUT]
-    for values in dataset:
-        sheet.append([_cell(sheet, value, style) for value, style in zip(values, styles, strict=True)])
-    workbook.save(out)
+    sheet.append([_cell(sheet, str(header), HEADER_STYLE) for header in COLUMNS])
+    styles = [_style_ids(sheet, TEXT_STYLE if column.wrap else SHORT_STYLE) for column in LAYOUT]
+    package = io.BytesIO()
+    workbook.save(package)
+    _save_with_rows(package, out, sheet.path.lstrip("/"), _rows_xml(rows, styles))
     return len(rows)
+
+
+def _style_ids(sheet, style):
+    """The workbook's cell-format numbers of a named style: (as is, with the quote prefix)."""
+    plain, quoted = _cell(sheet, "", style), _cell(sheet, "", style)
+    quoted.quotePrefix = True
+    return plain.style_id, quoted.style_id
+
+
+ROWS_PER_CHUNK = 500
+SHORT_TEXT = 200  # texts up to this length are escaped once per workbook
+
+
+def _rows_xml(rows, styles, first_row=2):
+    """The rows as UTF-8 SpreadsheetML `<row>` elements, a chunk of rows at a time."""
+    letters = [get_column_letter(index) for index in range(1, len(LAYOUT) + 1)]
+    texts = {}  # short text → its <is> element: unit names, tasks, periods and states repeat row after row
+    chunk = []
+    for number, values in enumerate(rows, start=first_row):
+        cells = []
+        for letter, value, (plain, quoted) in zip(letters, values, styles, strict=True):
+            if isinstance(value, str):
+                if len(value) > SHORT_TEXT:
+                    text, quote = _inline_text(value)
+                elif value in texts:
+                    text, quote = texts[value]
+                else:
+                    text, quote = texts[value] = _inline_text(value)
+                if text:
+                    cells.append(
+                        f'<c r="{letter}{number}" s="{quoted if quote else plain}" t="inlineStr">{text}</c>'
+                    )
+                else:
+                    cells.append(f'<c r="{letter}{number}" s="{plain}"/>')
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f'<c r="{letter}{number}" s="{plain}" t="n"><v>{value}</v></c>')
+            else:
+                raise TypeError(f"A ledger cell holds text or a whole number, not {value!r}.")
+        chunk.append(f'<row r="{number}">{"".join(cells)}</row>')
+        if len(chunk) == ROWS_PER_CHUNK:
+            yield "".join(chunk).encode()
+            chunk = []
+    yield "".join(chunk).encode()
+
+
+def _inline_text(value):
+    """(the `<is>` element of the text as Excel stores it, whether it needs the quote prefix); ("", False) for
+    empty text. The rule is `put_value`'s."""
+    text, quote = safe_text(value)
+    if not text:
+        return "", False
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<is><t xml:space="preserve">{text}</t></is>', quote
+
+
+def _save_with_rows(package, out, sheet_part, rows_xml):
+    """Copy the workbook openpyxl saved in `package` to `out`, with `rows_xml` at the end of the sheet's data."""
+    with ZipFile(package) as source, ZipFile(out, "w", ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != sheet_part:
+                target.writestr(info, data, compress_type=ZIP_DEFLATED)
+                continue
+            head, end, tail = data.partition(b"</sheetData>")
+            if not end:
+                raise ValueError(f"{sheet_part} has no </sheetData> to write the rows before.")
+            part = ZipInfo(info.filename, date_time=info.date_time)
+            part.compress_type = ZIP_DEFLATED
+            with target.open(part, "w") as stream:
+                stream.write(head)
+                for chunk in rows_xml:
+                    stream.write(chunk)
+                stream.write(end + tail)
 
 
 def sheet_title(text):
@@ -302,15 +324,24 @@ def _cell(sheet, value, style):
 
 def put_value(cell, value):
     """Put `value` in an openpyxl cell: text stays text, never a formula (formula injection), and empty text is an
-    empty cell. Every workbook the product writes goes through here."""
+    empty cell. Every workbook the product writes goes through here (the ledger's rows through `safe_text`)."""
     if not isinstance(value, str):
         cell.value = value
-    elif text := excel_text(value):
+        return cell
+    text, quote = safe_text(value)
+    if text:
         cell.value = text
         cell.data_type = "s"  # openpyxl would make a formula of "=…"
-        if text.startswith(FORMULA_STARTS):
+        if quote:
             cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
     return cell
+
+
+def safe_text(value):
+    """(the text as Excel can store it, whether it starts like a formula): such a text is stored as text with
+    the quote prefix, so that it stays text even when the cell is edited."""
+    text = excel_text(value)
+    return text, text.startswith(FORMULA_STARTS)
 
 
 def excel_text(value):
@@ -320,7 +351,9 @@ def excel_text(value):
 
 
 def _cut(text):
-    if _excel_length(text) <= MAX_CELL_LENGTH:
+    if (
+        len(text) * 2 <= MAX_CELL_LENGTH or _excel_length(text) <= MAX_CELL_LENGTH
+    ):  # at most 2 units a character
         return text
     room, used = MAX_CELL_LENGTH - len(ELLIPSIS), 0
     for end, character in enumerate(text):

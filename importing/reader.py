@@ -9,6 +9,8 @@ import docx
 from django.utils.translation import gettext as _
 from docx.table import Table
 
+from lib.archives import ArchiveRefused, check_archive
+
 from . import tables
 from .parser import NoticeError
 from .pdf import read_pdf
@@ -72,15 +74,22 @@ def _read_text(filename: str, data: bytes) -> str:
 
 
 def _read_docx(filename: str, data: bytes) -> str:
+    not_docx = NoticeError(
+        _("“%(name)s”不是有效的 Word（.docx）文件，请在 Word/WPS 中重新另存为 .docx 后再上传。")
+        % {"name": filename}
+    )
+    # Bounded first (members, decompressed bytes, XML elements, time): python-docx reads every part into memory
+    # and builds a tree of every element, so a zip bomb would otherwise take the worker's memory.
+    try:
+        check_archive(data, name=filename)
+    except ArchiveRefused as error:
+        raise (not_docx if error.code == "damaged" else NoticeError(str(error))) from error
     try:
         document = docx.Document(io.BytesIO(data))
     # python-docx reports damaged or foreign files through many exception types
     # (BadZipFile, KeyError, ValueError, lxml and zlib errors); all mean the same here.
     except Exception as error:
-        raise NoticeError(
-            _("“%(name)s”不是有效的 Word（.docx）文件，请在 Word/WPS 中重新另存为 .docx 后再上传。")
-            % {"name": filename}
-        ) from error
+        raise not_docx from error
     return "\n".join(_block_lines(document, {}))
 
 

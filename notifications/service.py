@@ -1,10 +1,10 @@
 """Tell people things: an in-app notification each, and an e-mail where the person has an address.
 
 E-mail goes through an outbox (`OutboxEmail`): `notify()` writes the notifications and their e-mails in one
-transaction, so a rolled-back action sends nothing and a committed one loses nothing. After the commit the new
-e-mails are tried at once (`deliver(ids)`); whatever fails is tried again by `deliver_outbox()` (the
-`send_outbox` command, run by cron every minute, and `send_reminders`) with an exponential back-off, until
-settings.OUTBOX_MAX_ATTEMPTS attempts have failed.
+transaction, so a rolled-back action sends nothing and a committed one loses nothing. No request waits on the
+mail server: e-mails leave only through `deliver_outbox()` (the `send_outbox` command, run by cron every minute,
+and `send_reminders`), each connection bounded by settings.EMAIL_TIMEOUT, with an exponential back-off after a
+failure, until settings.OUTBOX_MAX_ATTEMPTS attempts have failed.
 
 Nothing is sent twice by two workers: a worker sends only the rows it claimed, each with a conditional UPDATE
 (pending and due → sending) whose row count is 1 for one worker only. The one case of a second e-mail
@@ -60,9 +60,7 @@ def notify(users, title, body="", url=""):
                 email_of(note) for note in created if note.recipient.email
             )
     if emails:
-        ids = [email.pk for email in emails]
-        # robust: a failure here must not undo or fail the committed action; the outbox keeps the e-mails.
-        transaction.on_commit(lambda: deliver(ids), robust=True)
+        logger.debug("Outbox: %s e-mails queued for send_outbox", len(emails))
     return len(rows)
 
 
@@ -97,7 +95,8 @@ class Delivery:
 
 
 def deliver(ids):
-    """Try the given outbox rows now (those still pending and due); returns a `Delivery`."""
+    """Try the given outbox rows now (those still pending and due); returns a `Delivery`. For the worker and
+    tests: never called inside a request."""
     return _deliver(OutboxEmail.objects.filter(pk__in=list(ids)), limit=len(ids), now=timezone.now())
 
 

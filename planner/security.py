@@ -7,6 +7,7 @@ TRUSTED_PROXY_COUNT.
 """
 
 import math
+import re
 import time
 
 from django.conf import settings
@@ -18,8 +19,14 @@ from django.utils.translation import gettext as _
 
 # The session key holding the time (seconds since the epoch) of the person's last request.
 LAST_SEEN_KEY = "_last_seen"
-# Refresh the stamp at most this often, so that a busy person does not cause a session write per request.
+# Refresh the stamp at most this often, so that a busy person does not cause a session write per request; and at
+# a quarter of the idle limit when that is shorter, so that an active person is never taken for idle (with
+# SESSION_IDLE_SECONDS = 60 a stamp refreshed only after 60 s let 60 s of activity count as idleness).
 LAST_SEEN_RESOLUTION = 60
+
+
+def last_seen_resolution(idle_seconds):
+    return max(1, min(LAST_SEEN_RESOLUTION, idle_seconds // 4))
 
 
 def policy_header(directives):
@@ -50,8 +57,8 @@ class ContentSecurityPolicyMiddleware:
 class SessionIdleTimeoutMiddleware:
     """Logs a person out who comes back after more than SESSION_IDLE_SECONDS without a request.
 
-    The last-seen stamp lives in the session and is refreshed at most once a minute, so ordinary requests do
-    not write the session. Until a session has its first stamp, the log-in time (User.last_login, set when
+    The last-seen stamp lives in the session and is refreshed at most once a minute (a quarter of the limit
+    when that is shorter), so ordinary requests do not write the session. Until a session has its first stamp, the log-in time (User.last_login, set when
     the session was created) stands in for it: the request right after logging in writes nothing either.
     Goes after AuthenticationMiddleware and MessageMiddleware.
     """
@@ -74,9 +81,62 @@ class SessionIdleTimeoutMiddleware:
                 if request.path_info != resolve_url(settings.LOGIN_URL):
                     return redirect_to_login(request.get_full_path())
                 # A log-in form posted from a stale session goes on, now as an anonymous request.
-            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+            elif now - last_seen >= last_seen_resolution(settings.SESSION_IDLE_SECONDS):
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+# The largest id a database integer column holds (PostgreSQL bigint, SQLite INTEGER).
+MAX_DB_INTEGER = 2**63 - 1
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+_DATE_PARTS = {"__year": (1000, 9998), "__month": (1, 12), "__day": (1, 31)}
+
+
+class AdminQueryGuardMiddleware:
+    """The admin's list pages read filters, search, ordering and paging from the query string and hand the
+    values to the database. Refused here with a 400 (planner.views.bad_request) before they get there:
+    a NUL byte (PostgreSQL cannot hold one: a 500), an integer beyond any id (SQLite: OverflowError), and a
+    date drill-down (…__year/__month/__day) that is not a plain number in range (Python's date overflows).
+    Only paths under the admin: the product's pages read their parameters through forms."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(admin_prefix()) and not admin_query_is_sane(request.GET):
+            from .views import bad_request
+
+            return bad_request(request, BadAdminQuery())
+        return self.get_response(request)
+
+
+class BadAdminQuery(Exception):
+    pass
+
+
+def admin_prefix():
+    from django.urls import reverse
+
+    return reverse("admin:index")
+
+
+def admin_query_is_sane(query):
+    for key, values in query.lists():
+        if "\x00" in key:
+            return False
+        for value in values:
+            if "\x00" in value:
+                return False
+            if key == "q":
+                continue  # search text: any words
+            for suffix, (low, high) in _DATE_PARTS.items():
+                if key.endswith(suffix) and not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+                    return False
+            for part in value.split(","):  # __in lists
+                part = part.strip()
+                if part.isascii() and _ASCII_INTEGER.fullmatch(part) and abs(int(part)) > MAX_DB_INTEGER:
+                    return False
+    return True
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -16,6 +16,7 @@ admin.site.site_title = _("系统管理")
 admin.site.index_title = _("数据管理")
 
 # A server error: a page without a stack trace; 503 (Chinese) when the database cannot be reached.
+handler400 = "planner.views.bad_request"
 handler500 = "planner.views.server_error"
 
 # The contract names of DESIGN.md (planner:dashboard, planner:matrix, planner:import_plan, planner:annual_report)

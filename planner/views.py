@@ -5,10 +5,12 @@ import sys
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tasks import access, html, navigation, selectors
@@ -75,6 +77,21 @@ def database_answers():
     except DatabaseError:  # e.g. PostgreSQL's "transaction aborted": the server answered
         return True
     return True
+
+
+def bad_request(request, exception=None):
+    """handler400: a Chinese page saying what could not be read. Django refuses a multipart part whose headers
+    pass 1,024 bytes; in practice that is an attachment with a very long name (a 1,000-character name)."""
+    if isinstance(exception, MultiPartParserError) and "header size" in str(exception):
+        message = _(
+            "上传的附件文件名太长，无法接收（文件没有上传，本次填写的内容也没有保存）。"
+            "请把文件名改短（例如 50 个字以内）后，返回上一页重新选择文件提交。"
+        )
+    elif type(exception).__name__ == "BadAdminQuery":
+        message = _("筛选、搜索或排序的条件中含有无法识别的字符或超出范围的数字。请返回列表页重新选择筛选条件。")
+    else:
+        message = _("提交的内容无法识别（可能已损坏或不完整），没有保存。请返回上一页重新操作。")
+    return HttpResponseBadRequest(loader.render_to_string("400.html", {"message": message}))
 
 
 def server_error(request):

@@ -178,6 +178,19 @@ def can_review(user):
     return roles_for(user).is_coordinator
 
 
+def is_own_unit_report(user, report):
+    """Separation of duties: is this a report of a unit the user belongs to (reporter or approver)? Such a
+    report is accepted or returned by another coordinator, never by its own unit's member."""
+    return report.assignment.unit_id in roles_for(user).unit_ids
+
+
+def own_unit_review_message(report):
+    unit = report.assignment.unit
+    return _(
+        "您也是“%(unit)s”的单位人员，不能审核本单位的报告（不相容职责分离）。请由另一位统筹人员审核通过或退回。"
+    ) % {"unit": unit.short_name or unit.name}
+
+
 def leads_task(user, task):
     """Does one of the user's units lead the task (a Task or its id)?"""
     return Assignment.objects.filter(

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from units.admin import ViewOnlyAdminMixin
+from units.admin import BoundedImportMixin, ViewOnlyAdminMixin
 from units.resources import EXCEL_FORMATS
 
 from . import workflow
@@ -99,7 +99,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ProductPageLinks, ImportExportModelAdmin):
+class TaskAdmin(ProductPageLinks, BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [TaskResource]
     formats = EXCEL_FORMATS
     list_display = ("number", "title", "section", "plan", "deadline")

@@ -203,9 +203,11 @@ def my_task_rows(rows, *, reporter_unit_ids, show_unit=False, back=""):
     return lines
 
 
-def review_rows(reports):
+def review_rows(reports, own_unit_ids=frozenset()):
     """The review queue's rows (templates/tasks/review_queue.html) as dicts: the report (id, version, whether
-    it may be ticked), task, unit and role, period, state, progress, when submitted, the start of its text."""
+    it may be ticked — submitted, and not of one of the coordinator's own units: separation of duties,
+    tasks.access.is_own_unit_report), task, unit and role, period, state, progress, when submitted, the start
+    of its text."""
     task_url, report_url = url_pattern("tasks:task_detail"), url_pattern("tasks:report_detail")
     badges, lines = {}, []
     for report in reports:
@@ -217,6 +219,7 @@ def review_rows(reports):
                 "pk": str(report.pk),
                 "version": str(report.version),
                 "submitted": report.state == report.State.SUBMITTED,
+                "own_unit": assignment.unit_id in own_unit_ids,
                 "number": str(task.number),
                 "task_url": task_url.format(task.pk),
                 "unit": assignment.unit.short_name,

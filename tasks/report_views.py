@@ -202,6 +202,10 @@ def report_detail(request, pk):
         "attachments": selectors.live_attachments(report),
         "allowed": rule,
         "earlier_returns": len(returns),
+        # separation of duties: say why a coordinator of the report's own unit has no review buttons
+        "own_unit_review": report.state == State.SUBMITTED
+        and access.can_review(request.user)
+        and access.is_own_unit_report(request.user, report),
         "accept_form": ReviewForm(initial={"version": report.version}),
         "return_form": ReturnForm(initial={"version": report.version}),
         "back": navigation.local_next(request, ""),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from units.models import Unit
+from units.roles import roles_for
 
 from . import access, html, navigation, periods, selectors, workflow
 from .filters import ReportFilter
@@ -89,7 +90,8 @@ def review_queue(request):
             "review_plan": plan,
             "filter": report_filter,
             "page": page,
-            "rows": html.review_rows(page),
+            # separation of duties: no tick box on the reports of the coordinator's own units
+            "rows": html.review_rows(page, own_unit_ids=roles_for(request.user).unit_ids),
             "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
             "query": query.urlencode(),
             "can_act": can_act,

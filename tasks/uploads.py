@@ -6,7 +6,8 @@ a ValidationError whose message says in plain Chinese what is wrong and what to 
 
 The order of the checks matters: the type comes from the name, emptiness and size from
 `uploaded_file.size`, and only a file that passed those is read — and then only its first bytes
-(and, for the ZIP-based formats, the ZIP's central directory; members are never extracted).
+(and, for the ZIP-based formats, the ZIP's central directory, once its end record declares at most
+lib.archives' member limit; members are never extracted).
 The file is always left at position 0 so it can still be saved.
 """
 
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from lib.archives import ATTACHMENT_LIMITS, ArchiveRefused, refuse_too_many_members
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -122,7 +125,11 @@ def check_attachment(uploaded_file):
             params={"name": name, "size": size_text, "limit": limit_text},
         )
 
-    if not _content_matches(uploaded_file, kind):
+    try:
+        matches = _content_matches(uploaded_file, kind)
+    except ArchiveRefused as error:
+        raise ValidationError(str(error), code="archive") from None
+    if not matches:
         raise ValidationError(
             _(
                 "附件“%(name)s”的内容不是 %(kind)s 文件（文件扩展名与实际内容不符），"
@@ -143,6 +150,9 @@ def _content_matches(uploaded_file, kind):
         if not header.startswith(_ZIP_MAGIC):
             return False
         uploaded_file.seek(0)
+        # zipfile makes an object of every member of the central directory: a 20 MB file could declare
+        # hundreds of thousands. The count is read from the end record first.
+        refuse_too_many_members(uploaded_file, name=safe_filename(uploaded_file.name), limits=ATTACHMENT_LIMITS)
         try:
             # Only the central directory is read; no member is opened or extracted.
             with zipfile.ZipFile(uploaded_file) as archive:

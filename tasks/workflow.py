@@ -207,6 +207,8 @@ def allowed(user, report, *, assignment=None, period=None):
     writer = access.can_write(user, assignment)
     approver = access.can_approve(user, assignment)
     reviewer = access.can_review(user)
+    # separation of duties: a coordinator who is also a member of the unit never reviews its report
+    own_unit = reviewer and report is not None and access.is_own_unit_report(user, report)
     live = plan.status == WorkPlan.Status.ACTIVE
     state = report.state if report is not None else None
     editable = report is None or report.is_editable_state
@@ -262,11 +264,13 @@ def allowed(user, report, *, assignment=None, period=None):
         "accept": lambda: _first(
             (not reviewer, lambda: Refusal("permission", NOT_REVIEWER_ACCEPT)),
             no_report,
+            (own_unit, lambda: Refusal("permission", access.own_unit_review_message(report))),
             (state != State.SUBMITTED, state_refusal(ACCEPT_NOT_SUBMITTED)),
         ),
         "return": lambda: _first(
             (not reviewer, lambda: Refusal("permission", NOT_REVIEWER_RETURN)),
             no_report,
+            (own_unit, lambda: Refusal("permission", access.own_unit_review_message(report))),
             (state != State.SUBMITTED, state_refusal(RETURN_NOT_SUBMITTED)),
             (period.locked, lambda: Refusal("locked", PERIOD_LOCKED_RETURN % {"period": period.name}, late=True)),
         ),
@@ -563,12 +567,12 @@ def return_report(report, user, note, expected_version=None):
 def accept_many(reports, user):
     """Accept several at once. Returns (accepted, refused) where refused is a list of (report, message)."""
     if not access.can_review(user):
-        raise PermissionDenied(_("只有统筹人员可以审核报告。"))
+        raise PermissionDenied(NOT_REVIEWER_ACCEPT)
     accepted, refused = [], []
     for report, version in reports:
         try:
             accept(report, user, expected_version=version)
-        except WorkflowError as error:
+        except (WorkflowError, PermissionDenied) as error:  # PermissionDenied: a report of the user's own unit
             refused.append((report, str(error)))
         else:
             accepted.append(report)

@@ -3,8 +3,13 @@
 password_was_reset: a coordinator has reset a unit user's password (units/views.py, inside the reset's
 transaction). Arguments: sender (the user model), user (whose password), request, how ("临时密码" for a generated
 one, "指定密码" for one typed twice). The audit log records it (audit/receivers.py).
+
+dual_role_flagged: a coordinator is also a member (reporter or approver) of units (units/admin.py): separation of
+duties warns. Arguments: sender (the user model), user (who holds both roles), request, units (their names joined
+with 、). The audit log records it as an update with a 职责分离警告 note.
 """
 
 from django.dispatch import Signal
 
 password_was_reset = Signal()
+dual_role_flagged = Signal()

@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from annual.ledger import (
     COLUMNS,
     MAX_CELL_LENGTH,
-    LedgerResource,
     excel_text,
     ledger_filename,
     ledger_rows,
@@ -180,11 +179,11 @@ def test_each_assignment_appears_once_per_period_with_its_report(world):
     assert table(workbook.active)[1:] == EXPECTED
 
 
-def test_the_resource_gives_the_same_table(world):
-    dataset = LedgerResource().export(ledger_rows(world.plan))
-    assert dataset.headers == HEADERS
-    assert [row[:7] for row in dataset] == [tuple(row[:7]) for row in EXPECTED]
-    assert dataset[1][8] == ""  # the draft's body
+def test_the_rows_are_the_table(world):
+    rows = ledger_rows(world.plan)
+    assert [row[:7] for row in rows] == [tuple(row[:7]) for row in EXPECTED]
+    assert rows[1][8] == ""  # the draft's body
+    assert rows[7][8] == "第一段\x01\x07第二段\r\n第三段"  # as written: the workbook makes it storable
 
 
 def test_a_draft_s_text_is_nowhere_in_the_ledger(world):
@@ -194,7 +193,7 @@ def test_a_draft_s_text_is_nowhere_in_the_ledger(world):
 
 def test_chosen_periods_give_only_their_rows_in_due_date_order(world):
     rows = ledger_rows(world.plan, periods=[world.full_year, world.half_year, world.full_year])
-    assert [row.period.name for row in rows[:6]] == ["上半年"] * 3 + ["全年"] * 3
+    assert [row[5] for row in rows[:6]] == ["上半年"] * 3 + ["全年"] * 3
     count, workbook = written(world.plan, periods=[world.full_year])
     assert count == 7
     sheet_rows = table(workbook.active)[1:]
@@ -391,3 +390,26 @@ def test_the_command_refuses_a_missing_folder_or_a_folder_as_file(world, tmp_pat
         export("--plan", str(world.plan.pk), "--out", str(tmp_path / "nowhere" / "x.xlsx"))
     with pytest.raises(CommandError, match="是一个文件夹"):
         export("--plan", str(world.plan.pk), "--out", str(tmp_path))
+
+
+def test_the_query_count_stays_flat_when_the_reports_double(world, django_assert_num_queries):
+    def sent():
+        return ProgressReport.objects.filter(assignment__task__plan=world.plan).exclude(state=State.DRAFT)
+
+    with django_assert_num_queries(3):
+        write_ledger(world.plan, io.BytesIO())
+    before = sent().count()
+    reported = set(ProgressReport.objects.values_list("assignment_id", "period_id"))  # drafts too
+    missing = [
+        (assignment, period)
+        for assignment in Assignment.objects.filter(task__plan=world.plan).order_by("pk")
+        for period in (world.half_year, world.full_year)
+        if (assignment.pk, period.pk) not in reported
+    ]
+    for assignment, period in missing[:before]:
+        world.report(assignment, period, State.SUBMITTED, Progress.ON_TRACK, "新增进展", "")
+    assert sent().count() == 2 * before
+    with django_assert_num_queries(3):
+        count, workbook = written(world.plan)
+    assert count == 14
+    assert sum(row[8] == "新增进展" for row in table(workbook.active)) == before

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from importing.parser import NoticeError, normalize_name, notice_lines, parse_notice
 
 HERE = Path(__file__).resolve()
-PROJECT_SEED = HERE.parents[3] / "fixtures" / "plan_2022_notice.txt"
-SHARED_SEED = HERE.parents[4] / "shared" / "seeds" / "001_81f9665db6302d70.txt"
+PROJECT_SEED = HERE.parents[2] / "fixtures" / "plan_2022_notice.txt"
+SHARED_SEED = HERE.parents[3] / "shared" / "seeds" / "001_81f9665db6302d70.txt"
 SEED_PATH = PROJECT_SEED if PROJECT_SEED.exists() else SHARED_SEED
 
 STANDARD_RESPONSIBLE = ["市政府各部门", "各县(市、区)人民政府", "市属开发区管委会"]

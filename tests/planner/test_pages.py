@@ -1,9 +1,21 @@
 """Every page for every role: who gets 200, who is sent to log in, who gets 404/403."""
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tasks.models import WorkPlan
+from tasks.models import (
+    Assignment,
+    ExtensionRequest,
+    ProgressReport,
+    ReportingPeriod,
+    Section,
+    Task,
+    WorkPlan,
+)
 from tests.conftest import (
     ADMIN,
     APPROVER,
@@ -14,6 +26,7 @@ from tests.conftest import (
     PASSWORD,
     ZONE_REPORTER,
 )
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +109,60 @@ def test_the_coordinator_home_shows_the_plan_totals(login):
     assert "项待选定单位" in page
     assert 'href="/admin/"' in page  # admin link for staff
     assert "我的任务" not in page  # the coordinator reports for no unit
+
+
+def another_live_plan(year, reports):
+    """An active plan of another city in the same database, with submitted reports and a contested assignment."""
+    other = WorkPlan.objects.create(
+        year=year, title=f"外市{year}年计划", doc_number=f"外政办字〔{year}〕1号", status="active"
+    )
+    section = Section.objects.create(plan=other, number=1, title="部分")
+    period = ReportingPeriod.objects.create(
+        plan=other,
+        name="上半年",
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 6, 30),
+        due_on=date(year, 6, 25),
+    )
+    for number in range(1, reports + 1):
+        task = Task.objects.create(plan=other, section=section, number=number, title="任务", content="任务")
+        unit = Unit.objects.create(name=f"外市{year}单位{number}", short_name=f"外{year}单位{number}")
+        assignment = Assignment.objects.create(
+            task=task, unit=unit, role=Assignment.Role.LEAD, receipt=Assignment.Receipt.CONTESTED
+        )
+        ProgressReport.objects.create(
+            assignment=assignment, period=period, state=ProgressReport.State.SUBMITTED
+        )
+
+
+def test_the_coordinator_home_counts_the_work_of_each_live_plan_in_the_same_queries_however_many_plans(login, plan):
+    """Every live plan has its counts (tests/planner/test_home_plans.py follows each link); the query count is
+    the same with one live plan or three."""
+    client = login(COORDINATOR)
+    client.get(reverse("home"))
+    submitted = ProgressReport.objects.filter(period__plan=plan, state=ProgressReport.State.SUBMITTED).count()
+    with CaptureQueriesContext(connection) as alone:
+        response = client.get(reverse("home"))
+    assert response.context["plan"] == plan
+    (work,) = response.context["work"]
+    assert (work["plan"], work["submitted"]) == (plan, submitted)
+    assert f'href="{reverse("tasks:review_queue")}?plan={plan.pk}&amp;state=submitted"' in response.content.decode()
+    another_live_plan(plan.year - 1, reports=5)
+    another_live_plan(plan.year - 2, reports=10)
+    with CaptureQueriesContext(connection) as beside_others:
+        response = client.get(reverse("home"))
+    assert response.context["plan"] == plan
+    by_plan = {work["plan"].year: work for work in response.context["work"]}
+    assert {
+        key: by_plan[plan.year][key] for key in ("submitted", "contested", "extensions")
+    } == {
+        "submitted": submitted,
+        "contested": Assignment.objects.filter(task__plan=plan, receipt=Assignment.Receipt.CONTESTED).count(),
+        "extensions": ExtensionRequest.objects.filter(assignment__task__plan=plan, state="pending").count(),
+    }
+    assert (by_plan[plan.year - 1]["submitted"], by_plan[plan.year - 2]["submitted"]) == (5, 10)
+    assert (by_plan[plan.year - 1]["contested"], by_plan[plan.year - 2]["contested"]) == (5, 10)
+    assert len(beside_others) == len(alone)
 
 
 def test_a_county_reporter_home_lists_the_county_tasks(login, plan):

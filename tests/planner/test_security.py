@@ -251,7 +251,8 @@ def test_an_unreachable_database_shows_the_chinese_503_page(login, error):
         response = client.get(reverse("tasks:my_tasks"))
     assert response.status_code == 503
     page = response.content.decode()
-    assert "系统暂时无法使用" in page and "请过几分钟后刷新页面重试" in page
+    assert "系统暂时无法使用" in page and "请过几分钟后刷新页面" in page
+    assert "可能已经保存" in page and "已保存（第几版，保存时间）" in page  # what to check before acting again
     assert "Traceback" not in page and "could not connect" not in page and "OperationalError" not in page
     assert response["Retry-After"] == "60"
     assert "script-src 'self'" in response["Content-Security-Policy"]
@@ -298,3 +299,80 @@ def test_a_failing_query_on_a_working_database_is_a_500_not_unavailable(login):
         response = client.get(reverse("home"))
     assert response.status_code == 500
     assert "系统出错" in response.content.decode()
+
+
+def test_an_active_person_is_never_logged_out_with_a_one_minute_limit(settings, login, monkeypatch):
+    """With SESSION_IDLE_SECONDS = 60, a request every 50 s keeps the session: the stamp is refreshed at a
+    quarter of the limit (15 s), not only after a minute (then 100 s since the stamp would end the session)."""
+    import types
+
+    from planner import security
+
+    settings.SESSION_IDLE_SECONDS = 60
+    client = login(COUNTY_REPORTER)
+    start = int(time.time())
+    clock = types.SimpleNamespace(now=start)
+    monkeypatch.setattr(security, "time", types.SimpleNamespace(time=lambda: clock.now))
+    session = client.session
+    session[LAST_SEEN_KEY] = start
+    session.save()
+    for _step in range(6):  # five minutes of a request every 50 s
+        clock.now += 50
+        response = client.get(reverse("tasks:my_tasks"))
+        assert response.status_code == 200, clock.now - start
+    clock.now += 61  # then a minute and a second of nothing: logged out
+    assert client.get(reverse("tasks:my_tasks")).status_code == 302
+
+
+def test_an_attachment_with_a_thousand_character_name_gets_a_chinese_message(login, plan):
+    """Django refuses a multipart part whose headers pass 1,024 bytes (a bare "Bad Request" before); the page
+    now says the file name is too long and what to do."""
+    from tasks.models import Assignment, ReportingPeriod
+
+    client = login(COUNTY_REPORTER)
+    assignment = Assignment.objects.filter(task__plan=plan, unit__short_name="东昌府区").first()
+    period = ReportingPeriod.objects.filter(plan=plan).first()
+    boundary = "hostileboundary"
+    name = "甲" * 1000 + ".pdf"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n0\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{name}\"\r\n"
+        f"Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--{boundary}--\r\n"
+    ).encode()
+    response = client.post(
+        reverse("tasks:report_edit", args=[assignment.pk, period.pk]),
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "文件名太长" in page and "改短" in page
+
+
+def test_after_an_outage_the_edit_page_shows_the_version_the_database_saved(login, plan):
+    """A save committed just before the database went away: the person saw a 503 (which says it may have been
+    saved); the next load of the edit page shows the saved version and time, read from the database."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tasks import workflow
+    from tasks.models import Assignment, ReportingPeriod
+
+    period = ReportingPeriod.objects.create(
+        plan=plan, name="停电测试期", starts_on=datetime.date(2022, 7, 1), ends_on=datetime.date(2022, 9, 30),
+        due_on=datetime.date(2099, 10, 12),
+    )
+    assignment = Assignment.objects.get(task__plan=plan, task__number=1, unit__short_name="东昌府区")
+    report = workflow.save_report(
+        assignment=assignment, period=period, user=user(COUNTY_REPORTER), data={"body": "停电前已提交的内容"}
+    )
+    client = login(COUNTY_REPORTER)
+    client.raise_request_exception = False
+    url = reverse("tasks:report_edit", args=[assignment.pk, period.pk])
+    with database_down():
+        assert client.post(url, {"version": report.version, "body": "x"}).status_code == 503
+    page = client.get(url).content.decode()
+    at = timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M")
+    assert f"已保存（第 {report.version} 版，{at}）" in page
+    assert "停电前已提交的内容" in page

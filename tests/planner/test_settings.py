@@ -113,6 +113,34 @@ def test_a_mistyped_mode_is_refused(tmp_path):
     assert result.returncode != 0 and "DJANGO_ENV must be 'production'" in result.stderr
 
 
+# --- database connections: persistent and checked by default, CONN_MAX_AGE=0 switches it off ----------------
+
+SHOW_CONNECTION = (
+    "import django; django.setup(); from django.conf import settings; d = settings.DATABASES['default'];"
+    "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [
+        ({"CONN_MAX_AGE": "", "CONN_HEALTH_CHECKS": ""}, "60 True"),
+        ({"CONN_MAX_AGE": "0", "CONN_HEALTH_CHECKS": ""}, "0 True"),
+        ({"CONN_MAX_AGE": "300", "CONN_HEALTH_CHECKS": "0"}, "300 False"),
+    ],
+)
+def test_connections_persist_with_health_checks_unless_told_otherwise(tmp_path, env, shown):
+    result = run_django(tmp_path, SHOW_CONNECTION, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown
+
+
+def test_a_negative_connection_age_is_refused(tmp_path):
+    result = run_django(tmp_path, SHOW_CONNECTION, CONN_MAX_AGE="-1")
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE must be 0 or more seconds" in result.stderr
+
+
 # --- password validators speak Chinese where passwords are set ----------------------------------------------
 
 

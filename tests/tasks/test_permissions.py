@@ -12,6 +12,7 @@ reads its contributions); coordinator; leader.
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
@@ -22,7 +23,7 @@ from tasks import workflow
 from tasks.models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportingPeriod
 from tasks.uploads import check_attachment
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, ZONE_REPORTER
-from units.models import User
+from units.models import Membership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +249,54 @@ def test_a_refused_action_changes_nothing(client, world, django_user_model):
     report.refresh_from_db()
     assert (report.state, report.version, report.events.count()) == before
     assert ExtensionRequest.objects.get(pk=world["extension"].pk).state == ExtensionRequest.State.PENDING
+
+
+# --- separation of duties: nobody reviews a report of their own unit ------------------------------------------
+
+# A coordinator who is also a member (reporter or approver) of unit A, on unit A's submitted report.
+OWN_UNIT = {
+    "tasks:report_accept": NO,  # refused by tasks.workflow (the 403 page gives its message)
+    "tasks:report_return": NO,
+    "tasks:review_accept_many": 302,  # the queue again, with the refusal as a message; nothing accepted
+}
+
+
+@pytest.fixture(params=[Membership.Role.REPORTER, Membership.Role.APPROVER])
+def own_unit_coordinator(request, world):
+    member = User.objects.create_user("coordinator_dongchangfu", full_name="兼任东昌府区人员的统筹人员")
+    member.groups.add(Group.objects.get(name="coordinator"))
+    Membership.objects.create(user=member, unit=world["assignment"].unit, role=request.param)
+    return member
+
+
+@pytest.mark.parametrize("name", list(OWN_UNIT))
+def test_a_coordinator_never_reviews_a_report_of_their_own_unit(client, world, own_unit_coordinator, name):
+    url, data = request_for(name, world)
+    client.force_login(own_unit_coordinator)
+    response = client.post(url, data, follow=name == "tasks:review_accept_many")
+    expected = OWN_UNIT[name]
+    if expected == 302:
+        assert response.redirect_chain and response.status_code == 200
+        assert "不能审核本单位的报告" in response.content.decode()
+    else:
+        assert response.status_code == expected
+        assert "另一位统筹人员" in response.content.decode()
+    report = ProgressReport.objects.get(pk=world["report"].pk)
+    assert (report.state, report.reviewed_by) == (ProgressReport.State.SUBMITTED, None)
+
+
+def test_the_pages_offer_no_review_of_ones_own_unit_and_a_second_coordinator_reviews(
+    client, world, own_unit_coordinator
+):
+    report = submitted(world)
+    client.force_login(own_unit_coordinator)
+    page = client.get(reverse("tasks:report_detail", args=[report.pk])).content.decode()
+    assert reverse("tasks:report_accept", args=[report.pk]) not in page
+    assert "请由另一位统筹人员审核" in page
+    queue = client.get(reverse("tasks:review_queue"), {"period": world["period"].pk}).content.decode()
+    assert f'name="report" value="{report.pk}"' not in queue
+    assert "东昌府区" in queue  # listed, to read, without a tick box
+
+    workflow.accept(report, User.objects.get(username=COORDINATOR))  # the second coordinator
+    report.refresh_from_db()
+    assert report.state == ProgressReport.State.ACCEPTED

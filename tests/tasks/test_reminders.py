@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification, OutboxEmail, SentReminder
+from notifications.service import deliver_outbox
 from tasks import reminders, workflow
 from tasks.models import Assignment, ExtensionRequest, ReportingPeriod, Section, Task, WorkPlan
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, ZONE_REPORTER, user
@@ -454,8 +455,11 @@ def test_a_failed_email_is_sent_again_exactly_once(
     with django_capture_on_commit_callbacks(execute=True):
         submit(assignment, period, LEAD_REPORTER)  # tells the coordinator; the mail server is down
     note = new_notifications().get(recipient=coordinator, title__startswith="新报送")
-    assert note.emailed_at is None and mail.outbox == []
     email = OutboxEmail.objects.get(notification=note)
+    assert (email.status, email.attempts) == (OutboxEmail.Status.PENDING, 0)  # the request only wrote it
+    deliver_outbox()  # the worker's first attempt fails
+    assert note.emailed_at is None and mail.outbox == []
+    email.refresh_from_db()
     assert (email.status, email.attempts) == (OutboxEmail.Status.PENDING, 1)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max, ProtectedError
 
 from notifications.models import Notification
+from notifications.service import deliver_outbox
 from tasks import workflow
 from tasks.models import (
     Assignment,
@@ -425,7 +426,7 @@ def test_submit_sends_the_report_to_the_coordinators(draft):
     assert notes[0].url == stored.get_absolute_url()
 
 
-def test_the_people_concerned_get_an_email_after_the_commit(draft, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_people_concerned_get_an_email_through_the_outbox(draft, mailoutbox, django_capture_on_commit_callbacks):
     User.objects.filter(username=COORDINATOR).update(email="coordinator@example.cn")
     User.objects.filter(username=COUNTY_REPORTER).update(email="dongchangfu@example.cn")
     mark = last_notification_pk()
@@ -437,6 +438,8 @@ def test_the_people_concerned_get_an_email_after_the_commit(draft, mailoutbox, d
             workflow.return_report(draft, user(COORDINATOR), " ")
     with django_capture_on_commit_callbacks(execute=True):
         workflow.return_report(draft, user(COORDINATOR), "请补充数据。")
+    assert mailoutbox == []  # the action only wrote the outbox; the worker sends
+    deliver_outbox()
 
     assert [(m.to, m.subject.split("：")[0]) for m in mailoutbox] == [
         (["coordinator@example.cn"], "新报送"),

@@ -280,36 +280,46 @@ def live_attachments(report):
 def coordinator_work(plans):
     """What waits for the coordinator in each live plan, newest first: a dict per plan with the reports to
     review, the contested assignments, the pending extension requests, and the current period with the number
-    of its assignments not yet reported (what 未报送与催办 lists for that period). Six queries for any number of
-    plans; each count is exactly what the page it links to lists."""
+    of its assignments not yet reported (what 未报送与催办 lists for that period). Five queries for any number of
+    plans; each count is exactly what the page it links to lists.
+
+    Reports are counted by period through the (period, state) index, never joined to their plan: at province
+    scale (17 live plans, 100,000 reports) a count joined to the plan was most of the home page's SQL."""
     plans = list(plans)
     ids = [plan.pk for plan in plans]
-    submitted = dict(
-        ProgressReport.objects.filter(period__plan__in=ids, state=ProgressReport.State.SUBMITTED)
-        .values_list("period__plan_id")
+    periods = plan_periods(ids)
+    plan_of = {period.pk: plan_id for plan_id, plan_periods_ in periods.items() for period in plan_periods_}
+    current = {plan_id: current_period(plan_periods_) for plan_id, plan_periods_ in periods.items()}
+    submitted, reported = {}, {}
+    for period_id, state, n in (
+        ProgressReport.objects.filter(
+            Q(state=ProgressReport.State.SUBMITTED)
+            | Q(period_id__in=[p.pk for p in current.values() if p], state=ProgressReport.State.ACCEPTED),
+            period_id__in=list(plan_of),
+        )
+        .values_list("period_id", "state")
         .annotate(n=Count("pk"))
-    )
+        .order_by()
+    ):
+        plan_id = plan_of[period_id]
+        if state == ProgressReport.State.SUBMITTED:
+            submitted[plan_id] = submitted.get(plan_id, 0) + n
+        if current.get(plan_id) is not None and current[plan_id].pk == period_id:
+            reported[plan_id] = reported.get(plan_id, 0) + n
     contested = dict(
         Assignment.objects.filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
         .values_list("task__plan_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     extensions = dict(
         ExtensionRequest.objects.filter(assignment__task__plan__in=ids, state=ExtensionRequest.State.PENDING)
         .values_list("assignment__task__plan_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    current = {plan_id: current_period(periods) for plan_id, periods in plan_periods(ids).items()}
     assignments = dict(
-        Assignment.objects.filter(task__plan__in=ids).values_list("task__plan_id").annotate(n=Count("pk"))
-    )
-    reported = dict(
-        ProgressReport.objects.filter(
-            period__in=[p.pk for p in current.values() if p],
-            state__in=(ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED),
-        )
-        .values_list("period__plan_id")
-        .annotate(n=Count("pk"))
+        Assignment.objects.filter(task__plan__in=ids).values_list("task__plan_id").annotate(n=Count("pk")).order_by()
     )
     return [
         {

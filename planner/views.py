@@ -2,6 +2,7 @@
 
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
@@ -12,26 +13,40 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tasks import access, selectors
+from tasks import access, html, navigation, selectors
 from tasks.models import WorkPlan
+from tasks.status import today
+from tasks.workdays import WorkCalendar
 from units.roles import roles_for
 
 
 def home(request):
+    """Home: the plan's card, and what waits for the person in each live plan (every spring two plans are live:
+    last year's, whose year-end report is being written, and this year's). Coordinators see per plan the reports
+    to review, the contested assignments, the extension requests and the current period's missing reports;
+    unit members see per plan their reports sent back, their assignments to sign for, what is due soon and what
+    they were urged to report. Each count links to the page listing exactly those items."""
     roles = roles_for(request.user)
     plans = access.visible_plans(request.user)
-    current = access.current_plan(request.user)
+    live = list(plans.filter(status=WorkPlan.Status.ACTIVE))
+    current = navigation.default_plan(live) or access.current_plan(request.user)
     context = {"roles": roles, "plan": current}
     if current is not None and roles.sees_everything:
         context["totals"] = selectors.plan_totals(current)
         context["drafts"] = plans.filter(status=WorkPlan.Status.DRAFT) if roles.is_coordinator else []
         if roles.is_coordinator:
-            context["work"] = selectors.coordinator_work(current)
+            context["work"] = selectors.coordinator_work(live)
     if roles.unit_ids:
         assignments = access.my_assignments(request.user).select_related("task", "unit")
         if current is not None:
             assignments = assignments.filter(task__plan=current)
         context["my_assignments"] = assignments.order_by("unit__order", "task__number")
+        calendar, on = WorkCalendar.load(), today()
+        mine = access.my_plans(request.user)
+        work = selectors.reporter_work(
+            access.my_assignments(request.user), mine, calendar, on, max(settings.REMINDER_WORKDAYS, default=3)
+        )
+        context["unit_work"] = html.reporter_work_rows(work, calendar, on, roles.reporter_unit_ids)
     return render(request, "planner/home.html", context)
 
 

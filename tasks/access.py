@@ -80,6 +80,13 @@ def my_assignments(user):
     )
 
 
+def my_plans(user):
+    """The live plans in which the user's units have assignments, newest first (one query)."""
+    return list(
+        WorkPlan.objects.filter(pk__in=my_assignments(user).values("task__plan_id")).order_by("-year", "-issued_on", "-pk")
+    )
+
+
 # --- Reports and assignments -------------------------------------------------------------------------------
 #
 # A unit member sees their own unit's assignments and reports, and — read-only — every assignment and report

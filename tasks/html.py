@@ -13,6 +13,7 @@ from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -82,14 +83,68 @@ def _day(value):
     return format_date(value, "Y-m-d")
 
 
-def my_task_rows(rows, *, reporter_unit_ids, show_unit=False):
+def my_tasks_url(plan_pk, period_pk=None):
+    """我的任务 on a plan and period tab: where its actions return to (`next`)."""
+    url = f"{url_pattern('tasks:my_tasks', 0)}?plan={plan_pk}"
+    return f"{url}&period={period_pk}" if period_pk else url
+
+
+def with_next(url, back):
+    """`url` with `next=back` added to its query string (back: a local path)."""
+    if not back:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
+
+
+def reporter_work_rows(work, calendar, on, reporter_unit_ids=()):
+    """The unit member's home (templates/planner/home.html): per live plan, the items of
+    `selectors.reporter_work` as dicts (task number and title, unit, period and due date, days left, return
+    note) linking to the item: for the unit's reporters a report to write goes to its form, for its approver
+    to the report's page (else its row on 我的任务), each returning to 我的任务's tab; an unsigned assignment
+    goes to its row on 我的任务."""
+    edit_url, detail_url = url_pattern("tasks:report_edit", 2), url_pattern("tasks:report_detail")
+    plans = []
+    for plan_work in work:
+        plan = plan_work["plan"]
+        lists = {}
+        for kind in ("returned", "unsigned", "due_soon", "urged"):
+            items = []
+            for a, period, report in plan_work[kind]:
+                if period is None:
+                    url = f"{my_tasks_url(plan.pk)}#a{a.pk}"
+                elif a.unit_id in reporter_unit_ids:
+                    url = with_next(edit_url.format(a.pk, period.pk), my_tasks_url(plan.pk, period.pk))
+                elif report is not None:
+                    url = with_next(detail_url.format(report.pk), my_tasks_url(plan.pk, period.pk))
+                else:
+                    url = f"{my_tasks_url(plan.pk, period.pk)}#a{a.pk}"
+                items.append(
+                    {
+                        "number": str(a.task.number),
+                        "title": a.task.title,
+                        "unit": a.unit.short_name,
+                        "period": period.name if period else "",
+                        "due": _day(period.due_on) if period else "",
+                        "days_left": days_left(calendar.workdays_left(on, period.due_on)) if period else "",
+                        "note": Truncator(report.review_note).chars(40) if kind == "returned" and report else "",
+                        "url": url,
+                    }
+                )
+            lists[kind] = items
+        plans.append({"plan": plan, "my_tasks_url": my_tasks_url(plan.pk), **lists})
+    return plans
+
+
+def my_task_rows(rows, *, reporter_unit_ids, show_unit=False, back=""):
     """我的任务's rows (templates/tasks/my_tasks.html) as dicts: task and section, receipt (pending / contested,
     with its links), role (and 汇总各单位 for a lead unit), due date and working days left, light, report state
     (and a return note), the next step (`row.action`: label, url, primary) and 申请延期 for the unit's reporters;
     `where` is the section, after the unit's short name for a user of several units (`show_unit`).
 
+    Every action link and form carries `back` (the plan and period tab shown) as `next`, so that it returns there.
     What repeats from row to row — section, dates and days left, light, badge — is made once a page."""
     task_url = url_pattern("tasks:task_detail")
+    back_query = f"?{urlencode({'next': back})}" if back else ""
     confirm_url, contest_url = url_pattern("tasks:receipt_confirm"), url_pattern("tasks:receipt_contest")
     consolidation_url, extension_url = url_pattern("tasks:consolidation", 2), url_pattern("tasks:extension_request")
     lead, pending, returned = Assignment.Role.LEAD, Assignment.Receipt.PENDING, ProgressReport.State.RETURNED
@@ -124,7 +179,7 @@ def my_task_rows(rows, *, reporter_unit_ids, show_unit=False):
                 "where": f"{a.unit.short_name} · {sections[task.section_id]}" if show_unit else sections[task.section_id],
                 "receipt": a.receipt,
                 "confirm_url": confirm_url.format(a.pk) if a.receipt == pending else "",
-                "contest_url": contest_url.format(a.pk) if a.receipt == pending else "",
+                "contest_url": contest_url.format(a.pk) + back_query if a.receipt == pending else "",
                 "role": a.role,
                 "role_label": roles[a.role],
                 "consolidation_url": (
@@ -137,9 +192,12 @@ def my_task_rows(rows, *, reporter_unit_ids, show_unit=False):
                 "badge": badges[state],
                 "note": Truncator(report.review_note).chars(40) if state == returned else None,
                 "action": label,
-                "action_url": url,
+                "action_url": url + back_query if url else "",
                 "primary": primary,
-                "extension_url": extension_url.format(a.pk) if a.unit_id in reporter_unit_ids else "",
+                "extension_url": (
+                    extension_url.format(a.pk) + back_query if a.unit_id in reporter_unit_ids else ""
+                ),
+                "pk": a.pk,
             }
         )
     return lines

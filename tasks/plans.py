@@ -211,5 +211,5 @@ def notify_units_to_sign(plan):
         reporters,
         _("新计划已发布，请签收任务：%(title)s") % {"title": plan.title},
         _("请到“我的任务”核对本单位的分工：确属本单位职责的签收；不属于的提出异议并说明理由。"),
-        reverse("tasks:my_tasks"),
+        f"{reverse('tasks:my_tasks')}?plan={plan.pk}",  # 我的任务 on this plan (another may be live too)
     )

@@ -4,19 +4,18 @@ through `tasks.workflow`."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from units.roles import roles_for
 
-from . import access, html, selectors, workflow
+from . import access, html, navigation, selectors, workflow
 from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportEvent
-from .periods import chosen_period
-from .status import as_of_note, today
+from .status import chinese_date, today
 from .workdays import WorkCalendar
 
 State = ProgressReport.State
@@ -44,28 +43,33 @@ def next_action(row, user):
 
 
 def my_tasks(request):
-    """我的任务: every assignment of the user's units in the active plans, in the chosen period."""
+    """我的任务: the user's units' assignments in one live plan (?plan=, else this year's, else the newest), in
+    one period (?period=, else the one that needs them: a report sent back first, then the earliest one not yet
+    reported). Every action on the page returns to this plan and period tab."""
     user = request.user
     roles = roles_for(user)
-    assignments = list(
-        selectors.last_submitted(access.my_assignments(user))
-        .select_related("unit", "task", "task__plan", "task__section")
-        .order_by("task__plan", "unit__order", "task__number")
-    )
-    plans = {a.task.plan_id: a.task.plan for a in assignments}
-    periods = selectors.plan_periods(plans)
-    # Each plan is judged on its own day: today, or the end of its year once that and its periods are past.
-    on = {plan_id: plan.as_of(periods.get(plan_id, [])) for plan_id, plan in plans.items()}
-    chosen = {}
-    wanted = request.GET.get("period", "")
-    for plan_id, plan_periods in periods.items():
-        chosen[plan_id] = chosen_period(plan_periods, wanted, on[plan_id])
-    calendar = WorkCalendar.load()
-    rows = []
-    for day in sorted(set(on.values())):  # one day (one read of the reports) unless a past plan is still open
-        rows += selectors.rows_for(
-            [a for a in assignments if on[a.task.plan_id] == day], lambda a: chosen.get(a.task.plan_id), calendar, day
+    plans = access.my_plans(user)
+    plan = navigation.chosen_plan(request, plans)
+    assignments = []
+    if plan is not None:
+        assignments = list(
+            selectors.last_submitted(access.my_assignments(user).filter(task__plan=plan))
+            .select_related("unit", "task", "task__section")
+            .order_by("unit__order", "task__number", "pk")
         )
+        for assignment in assignments:
+            assignment.task.plan = plan
+    plan_periods = selectors.plan_periods([plan.pk]).get(plan.pk, []) if plan else []
+    # The plan is judged on its own day: today, or the end of its year once that and its periods are past.
+    on = plan.as_of(plan_periods) if plan else today()
+    period = next((p for p in plan_periods if str(p.pk) == request.GET.get("period", "")), None)
+    if period is None:
+        period = selectors.period_needing([a.pk for a in assignments], plan_periods, on)
+    back = html.my_tasks_url(plan.pk, period.pk if period else None) if plan else ""
+    calendar = WorkCalendar.load()
+    # The unit acts on its reports as they are now; in a plan judged on a past day (its year and periods over)
+    # the lights and days late are counted to that day.
+    rows = selectors.rows_for(assignments, lambda a: period, calendar, lights_on=on)
     for row in rows:
         row.action = next_action(row, user)
     pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING]
@@ -75,19 +79,21 @@ def my_tasks(request):
         {
             "rows": rows,
             "lines": html.my_task_rows(
-                rows, reporter_unit_ids=roles.reporter_unit_ids, show_unit=len(roles.unit_ids) > 1
+                rows, reporter_unit_ids=roles.reporter_unit_ids, show_unit=len(roles.unit_ids) > 1, back=back
             ),
             "units": roles.units,
-            "plans": [
-                {
-                    "plan": plan,
-                    "periods": periods.get(plan_id, []),
-                    "period": chosen.get(plan_id),
-                    "on": on[plan_id],
-                    "as_of_note": as_of_note(plan, on[plan_id]),
-                }
-                for plan_id, plan in plans.items()
-            ],
+            "plans": plans,
+            "plan": plan,
+            "periods": plan_periods,
+            "period": period,
+            "on": on,
+            "as_of_note": (
+                _("本计划年度已过、报送期均已截止：状态灯和逾期天数截至 %(day)s；报告为当前状态，退回的报告仍可修改后重新报送。")
+                % {"day": chinese_date(on)}
+                if plan and on < today()
+                else ""
+            ),
+            "back": back,
             "pending_receipt": pending_receipt,
             "assignments": assignments,
         },
@@ -111,6 +117,7 @@ def report_edit(request, pk, period_pk):
         raise PermissionDenied(refusal.message)
     readonly_reason = rule.reason("edit")
     conflict = None
+    back = navigation.local_next(request, "")  # 我的任务's plan and period tab the user came from
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, report=report)
         if readonly_reason:
@@ -130,11 +137,11 @@ def report_edit(request, pk, period_pk):
                 if intent == "submit":
                     workflow.submit(report, request.user, expected_version=report.version)
                     messages.success(request, _("报告已报送，等待统筹人员审核。"))
-                    return redirect(report)
+                    return redirect(back or report.get_absolute_url())
                 if intent == "request_approval":
                     workflow.request_approval(report, request.user)
                     messages.success(request, _("已保存并送本单位审核人审核。审核通过后即可报送。"))
-                    return redirect(report)
+                    return redirect(back or report.get_absolute_url())
             except workflow.StaleReport as error:
                 conflict = error.current
                 messages.error(request, str(error))
@@ -148,7 +155,7 @@ def report_edit(request, pk, period_pk):
                     return redirect(report)
             else:
                 messages.success(request, _("已保存草稿（第 %(version)s 版）。") % {"version": report.version})
-                return redirect("tasks:report_edit", pk=assignment.pk, period_pk=period.pk)
+                return redirect(html.with_next(reverse("tasks:report_edit", args=[assignment.pk, period.pk]), back))
         else:
             messages.error(request, _("报告没有保存：请按红字提示修改。您填写的内容仍在下面。"))
     else:
@@ -171,6 +178,7 @@ def report_edit(request, pk, period_pk):
             "attachments": selectors.live_attachments(report) if report else [],
             "days_left": WorkCalendar.load().workdays_left(today(), period.due_on),
             "needs_approval": rule.needs_approval,
+            "back": back,
         },
     )
 
@@ -200,18 +208,21 @@ def report_detail(request, pk):
         and access.is_own_unit_report(request.user, report),
         "accept_form": ReviewForm(initial={"version": report.version}),
         "return_form": ReturnForm(initial={"version": report.version}),
+        "back": navigation.local_next(request, ""),
     }
     return render(request, "tasks/report_detail.html", context)
 
 
 def _report_action(request, pk, action):
+    """A report action from its page; back to `next` (我的任务's tab) when it succeeds and one was given."""
     report = access.get_report_for_user(request.user, pk)
     version = request.POST.get("version") or None
     try:
         action(report, version)
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
-    return redirect(report)
+        return redirect(report)
+    return redirect(navigation.local_next(request, report.get_absolute_url()))
 
 
 @require_POST
@@ -310,21 +321,22 @@ def consolidation(request, pk, period_pk):
 @require_POST
 def receipt_confirm(request, pk):
     """签收 one assignment, or (pk 0) every pending assignment of the user's units."""
+    back = navigation.local_next(request, reverse("tasks:my_tasks"))
     if pk == 0:
         pending = access.my_assignments(request.user).filter(receipt=Assignment.Receipt.PENDING)
+        plan = access.parse_pk(request.POST.get("plan"))
+        if plan:  # 全部签收 on 我的任务 signs for the plan shown
+            pending = pending.filter(task__plan_id=plan)
         count = 0
         for assignment in pending.select_related("task", "task__plan", "unit").order_by("task__number", "pk"):
             workflow.confirm_receipt(assignment, request.user)
             count += 1
         messages.success(request, _("已签收 %(count)s 项任务。") % {"count": count})
-        return redirect("tasks:my_tasks")
+        return redirect(back)
     assignment = access.get_assignment_for_user(request.user, pk)
     workflow.confirm_receipt(assignment, request.user)
     messages.success(request, _("已签收第%(number)s项任务。") % {"number": assignment.task.number})
-    back = request.POST.get("next", "")  # a path of this site only, taken as it is (never a view name)
-    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(back)
-    return redirect("tasks:my_tasks")
+    return redirect(back)
 
 
 def receipt_contest(request, pk):
@@ -340,8 +352,12 @@ def receipt_contest(request, pk):
             messages.error(request, str(error))
         else:
             messages.success(request, _("异议已提交，统筹人员会决定改派或维持分工。"))
-            return redirect("tasks:my_tasks")
-    return render(request, "tasks/receipt_contest.html", {"assignment": assignment, "task": assignment.task, "form": form})
+            return redirect(navigation.local_next(request, reverse("tasks:my_tasks")))
+    return render(
+        request,
+        "tasks/receipt_contest.html",
+        {"assignment": assignment, "task": assignment.task, "form": form, "back": navigation.local_next(request, "")},
+    )
 
 
 def extension_request(request, pk):
@@ -359,7 +375,8 @@ def extension_request(request, pk):
             messages.error(request, str(error))
         else:
             messages.success(request, _("延期申请已提交，等待统筹人员审批。"))
-            return redirect("tasks:extension_request", pk=assignment.pk)
+            back = navigation.local_next(request, "")
+            return redirect(html.with_next(reverse("tasks:extension_request", args=[assignment.pk]), back))
     return render(
         request,
         "tasks/extension_request.html",
@@ -368,5 +385,6 @@ def extension_request(request, pk):
             "task": assignment.task,
             "form": form,
             "requests": ExtensionRequest.objects.filter(assignment=assignment).select_related("requested_by", "decided_by"),
+            "back": navigation.local_next(request, ""),
         },
     )

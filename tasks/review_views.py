@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from units.models import Unit
 from units.roles import roles_for
 
-from . import access, html, periods, selectors, workflow
+from . import access, html, navigation, periods, selectors, workflow
 from .filters import ReportFilter
 from .forms import ExtensionDecisionForm, NoteForm, PeriodForm, PeriodPresetForm, ReassignForm
 from .models import Assignment, AssignmentEvent, ExtensionRequest, ProgressReport, ReportingPeriod, WorkPlan
@@ -43,18 +43,18 @@ def live_plans():
 
 
 def review_plan(request, plans):
-    """The plan the review pages show: ?plan=, else the plan of ?period=, else the newest live plan.
+    """The plan the review pages show: ?plan=, else the plan of ?period=, else this year's newest live plan,
+    else the newest (navigation.chosen_plan, the rule of every page that lists work)."""
+    return navigation.chosen_plan(request, plans)
 
-    A province-wide database holds one live plan per city; the queue, its filter choices and its counts are
-    those of one plan, so they stay the size of one city's plan however many cities share the database.
-    """
-    by_pk = {plan.pk: plan for plan in plans}
+
+def switched_plan(request, plan, name):
+    """On a page of one plan by its URL (签收与异议, 报送期): the plan switch (?plan= of another live plan)
+    as a redirect to that plan's page, else None."""
     wanted = access.parse_pk(request.GET.get("plan"))
-    if wanted not in by_pk:
-        period = access.parse_pk(request.GET.get("period"))
-        if period:
-            wanted = ReportingPeriod.objects.filter(pk=period).values_list("plan_id", flat=True).first()
-    return by_pk.get(wanted) or (plans[0] if plans else None)
+    if wanted and wanted != plan.pk and live_plans().filter(pk=wanted).exists():
+        return redirect(name, pk=wanted)
+    return None
 
 
 def review_queue(request):
@@ -233,6 +233,9 @@ def receipts(request, pk):
     """签收情况: who has not confirmed their assignments, and the objections to settle."""
     access.require_reader(request.user)
     plan = access.get_plan_for_user(request.user, pk)
+    switched = switched_plan(request, plan, "tasks:receipts")
+    if switched is not None:
+        return switched
     assignments = Assignment.objects.filter(task__plan=plan)
     counts = dict(assignments.values_list("receipt").annotate(n=Count("pk")))
     contested = list(
@@ -249,6 +252,7 @@ def receipts(request, pk):
         request,
         "tasks/receipts.html",
         {
+            "review_plans": list(live_plans()),
             "review_plan": plan,
             "plan": plan,
             "counts": [(value, label, counts.get(value, 0)) for value, label in Assignment.Receipt.choices],
@@ -286,9 +290,11 @@ def receipt_resolve(request, pk):
 
 
 def extensions(request):
-    """延期申请: pending requests to decide, and the recent decisions."""
+    """延期申请: one plan's pending requests to decide, and its recent decisions."""
     access.require_reader(request.user)
-    requests = ExtensionRequest.objects.select_related(
+    plans = list(live_plans())
+    plan = review_plan(request, plans)
+    requests = ExtensionRequest.objects.filter(assignment__task__plan=plan).select_related(
         "assignment__task", "assignment__unit", "requested_by", "decided_by"
     )
     pending = list(requests.filter(state=ExtensionRequest.State.PENDING).order_by("requested_at"))
@@ -296,7 +302,8 @@ def extensions(request):
         request,
         "tasks/extensions.html",
         {
-            "review_plan": review_plan(request, list(live_plans())),
+            "review_plans": plans,
+            "review_plan": plan,
             "pending": [(r, ExtensionDecisionForm(prefix=f"e{r.pk}")) for r in pending],
             "decided": requests.exclude(state=ExtensionRequest.State.PENDING).order_by("-decided_at")[:50],
             "can_act": access.can_review(request.user),
@@ -307,11 +314,12 @@ def extensions(request):
 @require_POST
 def extension_decide(request, pk):
     require_coordinator(request.user)
-    extension = get_object_or_404(ExtensionRequest, pk=pk)
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__task"), pk=pk)
+    back = f"{reverse('tasks:extensions')}?plan={extension.assignment.task.plan_id}"
     form = ExtensionDecisionForm(request.POST, prefix=f"e{pk}")
     if not form.is_valid():
         messages.error(request, _("请选择同意或不同意。"))
-        return redirect("tasks:extensions")
+        return redirect(back)
     grant = form.cleaned_data["decision"] == "grant"
     try:
         workflow.decide_extension(extension, request.user, grant, form.cleaned_data["note"])
@@ -319,12 +327,16 @@ def extension_decide(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("已同意延期。") if grant else _("已答复不同意延期。"))
-    return redirect("tasks:extensions")
+    return redirect(back)
 
 
 def period_list(request, pk):
     """报送期: the plan's periods with their due dates and progress; coordinators add, lock and unlock."""
     plan = access.get_plan_for_user(request.user, pk)
+    if request.method == "GET":
+        switched = switched_plan(request, plan, "tasks:period_list")
+        if switched is not None:
+            return switched
     calendar = WorkCalendar.load()
     preset_form, period_form = PeriodPresetForm(), PeriodForm(plan=plan)
     if request.method == "POST":
@@ -362,6 +374,7 @@ def period_list(request, pk):
         request,
         "tasks/period_list.html",
         {
+            "review_plans": list(live_plans()),
             "review_plan": plan,
             "plan": plan,
             "rows": [(p, calendar.workdays_left(on, p.due_on)) for p in rows],

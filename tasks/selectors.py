@@ -11,6 +11,7 @@ from units.models import Unit
 
 from .models import (
     Assignment,
+    AssignmentEvent,
     ExtensionRequest,
     ProgressReport,
     ReportEvent,
@@ -18,6 +19,7 @@ from .models import (
     Section,
     Task,
 )
+from .periods import current_period
 from .status import assignment_light_sql, assignment_status, start_of, today
 
 
@@ -188,9 +190,11 @@ def reports_for(assignment_ids, period_ids, with_text=False, on=None):
     return found
 
 
-def rows_for(assignments, period_of, calendar, on=None, with_text=False):
+def rows_for(assignments, period_of, calendar, on=None, with_text=False, lights_on=None):
     """Rows for assignments (a list, annotated with `last_submitted`), each in `period_of(assignment)`, judged on
-    `on` (today; a past day reads the reports as they stood then, see `reports_for`)."""
+    `on` (today; a past day reads the reports as they stood then, see `reports_for`). `lights_on`: the day the
+    lights and days late are counted to when it is not `on` (我的任务: reports as they are now, for the unit to act
+    on, in a plan judged on a past day)."""
     periods = {a.pk: period_of(a) for a in assignments}
     reports = reports_for(list(periods), {p.pk for p in periods.values() if p}, with_text, on)
     rows = []
@@ -206,7 +210,7 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False):
             state=report.state if report else None,
             progress=report.progress if report else None,
             last_submitted_at=getattr(assignment, "last_submitted", None),
-            on=on,
+            on=lights_on or on,
         )
         rows.append(Row(assignment, period, report, status))
     return rows
@@ -273,16 +277,142 @@ def live_attachments(report):
     return report.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "pk")
 
 
-def coordinator_work(plan):
-    """What waits for the coordinator in the plan the home page shows: three counts.
+def coordinator_work(plans):
+    """What waits for the coordinator in each live plan, newest first: a dict per plan with the reports to
+    review, the contested assignments, the pending extension requests, and the current period with the number
+    of its assignments not yet reported (what 未报送与催办 lists for that period). Five queries for any number of
+    plans; each count is exactly what the page it links to lists.
 
-    Each counts one plan through indexed filters (reports by period and state, assignments by task), so the
-    home page costs the same however many plans the database holds (a province's cities, or ten years).
-    """
-    return {
-        "submitted": ProgressReport.objects.filter(period__plan=plan, state=ProgressReport.State.SUBMITTED).count(),
-        "contested": Assignment.objects.filter(task__plan=plan, receipt=Assignment.Receipt.CONTESTED).count(),
-        "extensions": ExtensionRequest.objects.filter(
-            assignment__task__plan=plan, state=ExtensionRequest.State.PENDING
-        ).count(),
+    Reports are counted by period through the (period, state) index, never joined to their plan: at province
+    scale (17 live plans, 100,000 reports) a count joined to the plan was most of the home page's SQL."""
+    plans = list(plans)
+    ids = [plan.pk for plan in plans]
+    periods = plan_periods(ids)
+    plan_of = {period.pk: plan_id for plan_id, plan_periods_ in periods.items() for period in plan_periods_}
+    current = {plan_id: current_period(plan_periods_) for plan_id, plan_periods_ in periods.items()}
+    submitted, reported = {}, {}
+    for period_id, state, n in (
+        ProgressReport.objects.filter(
+            Q(state=ProgressReport.State.SUBMITTED)
+            | Q(period_id__in=[p.pk for p in current.values() if p], state=ProgressReport.State.ACCEPTED),
+            period_id__in=list(plan_of),
+        )
+        .values_list("period_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        plan_id = plan_of[period_id]
+        if state == ProgressReport.State.SUBMITTED:
+            submitted[plan_id] = submitted.get(plan_id, 0) + n
+        if current.get(plan_id) is not None and current[plan_id].pk == period_id:
+            reported[plan_id] = reported.get(plan_id, 0) + n
+    contested = dict(
+        Assignment.objects.filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
+        .values_list("task__plan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    extensions = dict(
+        ExtensionRequest.objects.filter(assignment__task__plan__in=ids, state=ExtensionRequest.State.PENDING)
+        .values_list("assignment__task__plan_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    assignments = dict(
+        Assignment.objects.filter(task__plan__in=ids).values_list("task__plan_id").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        {
+            "plan": plan,
+            "submitted": submitted.get(plan.pk, 0),
+            "contested": contested.get(plan.pk, 0),
+            "extensions": extensions.get(plan.pk, 0),
+            "period": current.get(plan.pk),
+            "missing": (assignments.get(plan.pk, 0) - reported.get(plan.pk, 0)) if current.get(plan.pk) else 0,
+        }
+        for plan in plans
+    ]
+
+
+def reporter_work(assignments, plans, calendar, on, due_within):
+    """What needs a unit's people in each live plan (newest first): their reports sent back (退回), their
+    assignments not yet signed for (待签收), the periods due within `due_within` working days or overdue and not
+    reported (临近截止), and the urgings (催办) of the current period not yet answered by a report.
+
+    `assignments`: the user's assignments (a queryset). Four queries for any number of plans. Each item is
+    (assignment, period or None, report or None); ordered by due date, then task number."""
+    plans = list(plans)
+    ids = [plan.pk for plan in plans]
+    mine = list(
+        assignments.filter(task__plan__in=ids)
+        .select_related("task", "unit")
+        .order_by("task__number", "unit__order", "unit__name", "pk")
+    )
+    by_plan = {}
+    for a in mine:
+        by_plan.setdefault(a.task.plan_id, []).append(a)
+    periods = plan_periods(ids)
+    open_periods = sorted(
+        (p for plan_periods_ in periods.values() for p in plan_periods_ if not p.locked and p.starts_on <= on),
+        key=lambda p: (p.due_on, p.pk),
+    )
+    reports = {
+        (r.assignment_id, r.period_id): r
+        for r in ProgressReport.objects.filter(
+            assignment__in=[a.pk for a in mine], period__in=[p.pk for p in open_periods]
+        ).only("pk", "assignment_id", "period_id", "state", "review_note", "version")
     }
+    done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
+    current = [p for p in (current_period(plan_periods_, on) for plan_periods_ in periods.values()) if p]
+    urged = set(
+        AssignmentEvent.objects.filter(
+            action=AssignmentEvent.Action.URGE,
+            assignment__in=[a.pk for a in mine],
+            period__in=[p.pk for p in current],
+        ).values_list("assignment_id", "period_id")
+    )
+    work = {plan.pk: {"plan": plan, "returned": [], "unsigned": [], "due_soon": [], "urged": []} for plan in plans}
+    for a in mine:
+        if a.receipt == Assignment.Receipt.PENDING:
+            work[a.task.plan_id]["unsigned"].append((a, None, None))
+    # a plan whose year and periods are over is judged as of its end (WorkPlan.as_of): nothing of it is "due"
+    judged = {plan.pk: plan.as_of(periods.get(plan.pk, []), today=on) for plan in plans}
+    for period in open_periods:
+        plan_work = work[period.plan_id]
+        left = calendar.workdays_left(on, period.due_on) if judged[period.plan_id] >= on else None
+        for a in by_plan.get(period.plan_id, ()):
+            report = reports.get((a.pk, period.pk))
+            state = report.state if report else None
+            if state == ProgressReport.State.RETURNED:
+                plan_work["returned"].append((a, period, report))
+            elif state not in done:
+                if left is not None and left <= due_within:
+                    plan_work["due_soon"].append((a, period, report))
+                if (a.pk, period.pk) in urged:
+                    plan_work["urged"].append((a, period, report))
+    return [work[plan.pk] for plan in plans]
+
+
+def period_needing(assignment_ids, periods, on):
+    """The period of a plan (`periods` by due date) that needs the unit now: the earliest one with a report
+    sent back (退回), else the earliest open, started one in which an assignment is not yet reported, else the
+    current period. One query."""
+    if not periods:
+        return None
+    counts = {}  # {(period_id, state): reports}, one query whatever the states
+    for period_id, state, n in (
+        ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=[p.pk for p in periods])
+        .values_list("period_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[period_id, state] = n
+    for period in periods:
+        if counts.get((period.pk, ProgressReport.State.RETURNED)):
+            return period
+    done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
+    for period in periods:
+        reported = sum(counts.get((period.pk, state), 0) for state in done)
+        if not period.locked and period.starts_on <= on and reported < len(assignment_ids):
+            return period
+    return current_period(periods, on)

@@ -42,7 +42,11 @@ def test_report_return_resubmit_accept_and_consolidate(page, shot):
     shot(page, "report-2-writing")
     page.get_by_role("button", name="保存并报送").click()
     expect(page.locator(".messages")).to_contain_text("报告已报送")
-    expect(page.locator("h1")).to_contain_text("已报送")
+    # back on the tab the report was written from
+    expect(page.locator("h1")).to_contain_text("我的任务")
+    expect(page.locator("nav.period-tabs a.active")).to_have_text("全年")
+    expect(page).to_have_url(re.compile(r"/my/\?plan=\d+&period=\d+$"))
+    expect(open_task_row(page, 1)).to_contain_text("等待审核")
     log_out(page)
 
     # 2. the coordinator finds it in the review queue and returns it with a note

@@ -4,6 +4,7 @@ every list; the forms render Django's own widgets; the light, the badge and the 
 their templates."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django import forms
@@ -89,18 +90,22 @@ def test_my_task_rows_escape_titles_names_and_return_notes(login, period, hostil
     assert "&lt;i&gt;部分&lt;/i&gt;" in page
     assert '<small class="error-text">&quot;&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;请补充数据。</small>' in page
     edit = reverse("tasks:report_edit", args=[hostile.pk, period.pk])
-    assert f'<a class="button primary" href="{edit}">按退回意见修改</a>' in page
-    assert f'<a href="{reverse("tasks:extension_request", args=[hostile.pk])}"><small>申请延期</small></a>' in page
+    back = "?next=" + quote(f"{reverse('tasks:my_tasks')}?plan={period.plan_id}&period={period.pk}", safe="")
+    assert f'<a class="button primary" href="{edit}{back}">按退回意见修改</a>' in page
+    extension = reverse("tasks:extension_request", args=[hostile.pk])
+    assert f'<a href="{extension}{back}"><small>申请延期</small></a>' in page
 
 
 def test_my_tasks_offers_receipt_forms_with_the_csrf_token(login, period, county):
     Assignment.objects.filter(pk=county.pk).update(receipt=Assignment.Receipt.PENDING)
     client = login(COUNTY_REPORTER)
     page = client.get(reverse("tasks:my_tasks"), {"period": period.pk}).content.decode()
+    back = f"{reverse('tasks:my_tasks')}?plan={period.plan_id}&period={period.pk}"
     assert re.search(
-        rf'<form method="post" action="{reverse("tasks:receipt_confirm", args=[county.pk])}" class="inline-form">'
-        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"><button type="submit">签收</button></form> '
-        rf'<a class="button" href="{reverse("tasks:receipt_contest", args=[county.pk])}">有异议</a>',
+        re.escape(f'<form method="post" action="{reverse("tasks:receipt_confirm", args=[county.pk])}" class="inline-form">')
+        + r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
+        + re.escape(f'<input type="hidden" name="next" value="{escape(back)}"><button type="submit">签收</button></form> ')
+        + re.escape(f'<a class="button" href="{reverse("tasks:receipt_contest", args=[county.pk])}?next={quote(back, safe="")}">有异议</a>'),
         page,
     )
     Assignment.objects.filter(pk=county.pk).update(receipt=Assignment.Receipt.CONTESTED)

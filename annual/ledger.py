@@ -32,6 +32,7 @@ from tasks.uploads import safe_filename
 UNIT_SEPARATOR = "、"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NOT_SENT = _("未报送")
+PRINCIPAL_MARK = _("（主牵头）")
 LEDGER_TITLE = _("%(year)s年法治政府建设工作台账")
 PAGE_FOOTER = _("第 &P 页，共 &N 页")
 
@@ -94,7 +95,7 @@ def ledger_rows(plan, periods=None):
         _plan_assignments(plan), key=lambda assignment: assignment[1:4]
     ):
         task_assignments = list(task_assignments)
-        lead_units = UNIT_SEPARATOR.join(unit for _pk, *_task, role, unit in task_assignments if role == LEAD)
+        lead_units = lead_units_text([unit for _pk, *_task, role, unit in task_assignments if role == LEAD])
         for period in periods:
             for assignment_id, *_task, _role, unit in task_assignments:
                 report = reports.get((assignment_id, period.pk))
@@ -114,6 +115,13 @@ def ledger_rows(plan, periods=None):
     return rows
 
 
+def lead_units_text(units):
+    """The lead units in the notice's order; of several, the first is marked as the principal one (主牵头)."""
+    if len(units) > 1:
+        units = [f"{units[0]}{PRINCIPAL_MARK}", *units[1:]]
+    return UNIT_SEPARATOR.join(str(unit) for unit in units)
+
+
 def _ledger_periods(plan, periods):
     if periods is None:
         return list(plan.periods.order_by("due_on", "pk"))
@@ -131,7 +139,7 @@ def _plan_assignments(plan):
     return (
         Assignment.objects.filter(task__plan=plan)
         .annotate(role_rank=lead_first, unit_text=unit_as_written)
-        .order_by("task__number", "role_rank", "unit__order", "unit__name", "pk")
+        .order_by("task__number", "role_rank", "order", "unit__order", "unit__name", "pk")
         .values_list("pk", "task_id", "task__number", "task__title", "role", "unit_text")
     )
 

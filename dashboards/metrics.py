@@ -170,7 +170,7 @@ class Overview:
         return list(
             self.assignments.filter(light=light)
             .select_related("task", "unit")
-            .order_by("task__number", "role", "unit__order", "unit__name")[:limit]
+            .order_by("task__number", "role", "order", "unit__order", "unit__name")[:limit]
         )
 
     def trend(self):

@@ -329,7 +329,7 @@ def drill_down(request, pk):
     page = Paginator(
         assignments.filter(condition)
         .select_related("task", "unit")
-        .order_by("task__number", "role", "unit__order", "unit__name"),
+        .order_by("task__number", "role", "order", "unit__order", "unit__name"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     report_url, task_url = cell_links(period)

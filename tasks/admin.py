@@ -86,7 +86,7 @@ class AssignmentInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
     show_change_link = True
-    ordering = ["role", "unit__order", "unit__name"]
+    ordering = ["role", "order", "unit__order", "unit__name"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -128,7 +128,7 @@ class AssignmentAdmin(ProductPageLinks, admin.ModelAdmin):
     list_select_related = ("task", "unit")
     search_fields = ("task__title", "unit__name", "unit__short_name")
     autocomplete_fields = ["task", "unit"]
-    ordering = ["-task__plan__year", "-task__plan_id", "task__number", "role", "unit__order", "unit__name"]
+    ordering = ["-task__plan__year", "-task__plan_id", "task__number", "role", "order", "unit__order", "unit__name"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # adding: what the workflow sets itself stays out of the form
@@ -173,7 +173,7 @@ class ProgressReportAdmin(ReadOnlyAdmin):
     actions = ["accept_selected"]
     ordering = [
         "-period__plan__year", "period__due_on", "period_id",
-        "assignment__task__number", "assignment__role", "assignment__unit__order", "pk",
+        "assignment__task__number", "assignment__role", "assignment__order", "assignment__unit__order", "pk",
     ]
 
     @admin.action(description=_("审核通过所选的已报送报告"), permissions=["view"])

@@ -224,6 +224,9 @@ class Assignment(models.Model):
         related_name="+",
     )
     receipt_note = models.TextField(_("异议理由"), blank=True)
+    order = models.PositiveIntegerField(
+        _("顺序"), default=0, help_text=_("在通知中同一分工里的位置：第一个牵头单位为主牵头单位。")
+    )
 
     class Meta:
         verbose_name = _("任务分工")

@@ -241,7 +241,7 @@ def receipts(request, pk):
     contested = list(
         assignments.filter(receipt=Assignment.Receipt.CONTESTED)
         .select_related("task", "unit", "receipt_by")
-        .order_by("task__number", "role", "unit__order", "unit__name")
+        .order_by("task__number", "role", "order", "unit__order", "unit__name")
     )
     pending_units = (
         Unit.objects.filter(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)

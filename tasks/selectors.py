@@ -24,7 +24,7 @@ from .status import assignment_light_sql, assignment_status, start_of, today
 
 
 def assignments_with_units():
-    return Assignment.objects.select_related("unit").order_by("role", "unit__order", "unit__name")
+    return Assignment.objects.select_related("unit").order_by("role", "order", "unit__order", "unit__name")
 
 
 def tasks_with_pending_groups(tasks):
@@ -42,13 +42,15 @@ def with_unit_chips(tasks):
     units = {task.pk: ([], []) for task in tasks}
     rows = (
         Assignment.objects.filter(task__in=[task.pk for task in tasks])
-        .order_by("role", "unit__order", "unit__name")
+        .order_by("role", "order", "unit__order", "unit__name")
         .values_list("task_id", "role", "unit__name", "unit__short_name")
     )
     for task_id, role, name, short_name in rows:
         units[task_id][0 if role == Assignment.Role.LEAD else 1].append({"name": name, "short": short_name})
     for task in tasks:
         lead, responsible = units[task.pk]
+        if len(lead) > 1:
+            lead[0]["principal"] = True  # the first lead unit named in the notice (主牵头)
         task.unit_chips = {
             "lead": lead,
             "responsible": responsible,

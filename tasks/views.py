@@ -147,6 +147,9 @@ def task_detail(request, pk):
         }
     for assignment in assignments:
         assignment.row = rows.get(assignment.pk)
+    leads = [a for a in assignments if a.role == a.Role.LEAD]
+    if len(leads) > 1:
+        leads[0].principal = True  # the first lead unit named in the notice (主牵头)
     return render(
         request,
         "tasks/task_detail.html",
@@ -159,7 +162,7 @@ def task_detail(request, pk):
             "on": on,
             "as_of_note": as_of_note(task.plan, on),
             "can_consolidate": sees_reports,
-            "leads": [a for a in assignments if a.role == a.Role.LEAD],
+            "leads": leads,
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
             "pending_groups": [(group, GroupMembersForm(group=group)) for group in task.pending_groups.all()],
             "my_unit_ids": my_unit_ids,

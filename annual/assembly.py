@@ -136,7 +136,7 @@ def accepted_reports(period):
     units ("lead" < "responsible"), then in the notice's order (the principal lead unit, 主牵头, first). One query."""
     if period is None:
         return []
-    other_leads = Assignment.objects.filter(
+    other_leads = Assignment.objects.active().filter(
         task_id=OuterRef("assignment__task_id"), role=Assignment.Role.LEAD
     ).exclude(pk=OuterRef("assignment_id"))
     return list(
@@ -828,7 +828,7 @@ def units_never_reported(plan):
     reported = ProgressReport.objects.filter(
         period__plan=plan, state__in=(State.SUBMITTED, State.ACCEPTED)
     ).values("assignment__unit_id")
-    assigned = Assignment.objects.filter(task__plan=plan).values("unit_id")
+    assigned = Assignment.objects.active().filter(task__plan=plan).values("unit_id")
     return list(Unit.objects.filter(pk__in=assigned).exclude(pk__in=reported).order_by("order", "name"))
 
 

@@ -137,7 +137,8 @@ def _plan_assignments(plan):
     lead_first = Case(When(role=LEAD, then=Value(0)), default=Value(1), output_field=IntegerField())
     unit_as_written = Coalesce(NullIf("unit__short_name", Value("")), "unit__name")  # str(unit)
     return (
-        Assignment.objects.filter(task__plan=plan)
+        Assignment.objects.active()
+        .filter(task__plan=plan)
         .annotate(role_rank=lead_first, unit_text=unit_as_written)
         .order_by("task__number", "role_rank", "order", "unit__order", "unit__name", "pk")
         .values_list("pk", "task_id", "task__number", "task__title", "role", "unit_text")

@@ -292,7 +292,7 @@ def consolidation(request, pk, period_pk):
         raise PermissionDenied(_("只有这项任务的牵头单位可以查看汇总。"))
     period = access.get_period_for_plan(task.plan, period_pk)
     assignments = list(
-        selectors.last_submitted(task.assignments.all()).select_related("unit").order_by("role", "order", "unit__order", "unit__name")
+        selectors.last_submitted(task.assignments.active()).select_related("unit").order_by("role", "order", "unit__order", "unit__name")
     )
     rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load(), with_text=True)
     my_units = roles_for(request.user).unit_ids

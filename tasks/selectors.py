@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length, Trim
 
@@ -27,6 +27,18 @@ def assignments_with_units():
     return Assignment.objects.select_related("unit").order_by("role", "order", "unit__order", "unit__name")
 
 
+def reports_of(assignments):
+    """{assignment id: [its reports, by period]} for a few assignments (a task's units taken off it): one query."""
+    by_assignment = {}
+    for report in (
+        ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments])
+        .select_related("period")
+        .order_by("period__due_on", "pk")
+    ):
+        by_assignment.setdefault(report.assignment_id, []).append(report)
+    return by_assignment
+
+
 def tasks_with_pending_groups(tasks):
     """Tasks with their pending selective groups; `with_unit_chips` adds their units, read as plain values."""
     return tasks.select_related("section").prefetch_related("pending_groups")
@@ -41,7 +53,7 @@ def with_unit_chips(tasks):
     tasks = list(tasks)
     units = {task.pk: ([], []) for task in tasks}
     rows = (
-        Assignment.objects.filter(task__in=[task.pk for task in tasks])
+        Assignment.objects.active().filter(task__in=[task.pk for task in tasks])
         .order_by("role", "order", "unit__order", "unit__name")
         .values_list("task_id", "role", "unit__name", "unit__short_name")
     )
@@ -76,14 +88,14 @@ def plan_totals(plan):
         tasks=Count("pk", distinct=True),
         pending=Count("pk", filter=Q(pending_groups__isnull=False), distinct=True),
     )
-    totals |= Assignment.objects.filter(task__plan=plan).aggregate(
+    totals |= Assignment.objects.active().filter(task__plan=plan).aggregate(
         assignments=Count("pk"), units=Count("unit", distinct=True)
     )
     return totals
 
 
 def units_in_plan(plan):
-    return Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("order", "name")
+    return Unit.objects.filter(assignments__task__plan=plan, assignments__is_active=True).distinct().order_by("order", "name")
 
 
 def sections_of(plan):
@@ -309,7 +321,7 @@ def coordinator_work(plans):
         if current.get(plan_id) is not None and current[plan_id].pk == period_id:
             reported[plan_id] = reported.get(plan_id, 0) + n
     contested = dict(
-        Assignment.objects.filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
+        Assignment.objects.active().filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
         .values_list("task__plan_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -320,9 +332,26 @@ def coordinator_work(plans):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    assignments = dict(
-        Assignment.objects.filter(task__plan__in=ids).values_list("task__plan_id").annotate(n=Count("pk")).order_by()
+    # the assignments in force, plus those taken off their task whose accepted report is counted in `reported`
+    # above (so that it cancels out; a report awaiting review is never left on a removed assignment:
+    # `workflow.remove_assignment` refuses then), in the same query
+    removed_reported = Exists(
+        ProgressReport.objects.filter(
+            assignment=OuterRef("pk"),
+            period_id__in=[p.pk for p in current.values() if p],
+            state__in=(ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED),
+        )
     )
+    assignments = {
+        plan_id: active + removed
+        for plan_id, active, removed in Assignment.objects.filter(task__plan__in=ids)
+        .values_list("task__plan_id")
+        .annotate(
+            active=Count("pk", filter=Q(is_active=True)),
+            removed=Count("pk", filter=Q(is_active=False) & Q(removed_reported)),
+        )
+        .order_by()
+    }
     return [
         {
             "plan": plan,

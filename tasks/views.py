@@ -13,7 +13,7 @@ from units.roles import roles_for
 
 from . import access, plans, selectors, workflow
 from .filters import TaskFilter
-from .forms import GroupMembersForm
+from .forms import AddAssignmentForm, CompleteTaskForm, GroupMembersForm
 from .periods import chosen_period
 from .status import as_of_note, chinese_date, task_status, today
 from .workdays import WorkCalendar
@@ -130,7 +130,9 @@ def task_detail(request, pk):
     task = access.get_task_for_user(request.user, pk)
     periods = selectors.plan_periods([task.plan_id]).get(task.plan_id, [])
     on = task.plan.as_of(periods)  # a closed plan is judged at its close
-    assignments = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task), on))
+    everyone = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task), on))
+    assignments = [a for a in everyone if a.is_active]
+    removed = [a for a in everyone if not a.is_active]  # taken off the task: their reports stay readable
     wanted = request.GET.get("period", "")
     period = chosen_period(periods, wanted, on)
     roles = roles_for(request.user)
@@ -148,6 +150,14 @@ def task_detail(request, pk):
     for assignment in assignments:
         assignment.row = rows.get(assignment.pk)
     leads = [a for a in assignments if a.role == a.Role.LEAD]
+    history = selectors.reports_of(removed) if removed and sees_reports else {}
+    for assignment in removed:
+        assignment.history = history.get(assignment.pk, [])
+    can_manage = access.can_manage_plans(request.user)
+    completion = None
+    if can_manage and task.plan.status == task.plan.Status.ACTIVE and not task.is_completed:
+        final = max(periods, key=lambda p: (p.due_on, p.pk)) if periods else None
+        completion = {"period": final, "missing": workflow.unaccepted_units(task, final), "form": CompleteTaskForm()}
     if len(leads) > 1:
         leads[0].principal = True  # the first lead unit named in the notice (主牵头)
     return render(
@@ -166,7 +176,10 @@ def task_detail(request, pk):
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
             "pending_groups": [(group, GroupMembersForm(group=group)) for group in task.pending_groups.all()],
             "my_unit_ids": my_unit_ids,
-            "can_manage": access.can_manage_plans(request.user),
+            "can_manage": can_manage,
+            "removed": removed,
+            "add_form": AddAssignmentForm(task=task, prefix="add") if can_manage else None,
+            "completion": completion,
         },
     )
 

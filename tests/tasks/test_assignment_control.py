@@ -14,7 +14,7 @@ from annual.ledger import ledger_rows
 from dashboards import metrics
 from notifications.models import Notification
 from tasks import access, selectors, workflow
-from tasks.models import Assignment, AssignmentEvent, PlanEvent, ProgressReport, ReportingPeriod, Task
+from tasks.models import Assignment, AssignmentEvent, PlanEvent, ReportingPeriod, Task
 from tasks.workdays import WorkCalendar
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, user
 from units.models import Unit

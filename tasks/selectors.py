@@ -61,8 +61,6 @@ def with_unit_chips(tasks):
         units[task_id][0 if role == Assignment.Role.LEAD else 1].append({"name": name, "short": short_name})
     for task in tasks:
         lead, responsible = units[task.pk]
-        if len(lead) > 1:
-            lead[0]["principal"] = True  # the first lead unit named in the notice (主牵头)
         task.unit_chips = {
             "lead": lead,
             "responsible": responsible,

@@ -135,7 +135,7 @@ def missing_reports(request):
     can_act = access.can_review(request.user)
     if period is not None:
         reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
-        missing = Assignment.objects.active().filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+        missing = Assignment.objects.active().filter(task__plan=period.plan, task__completed_at__isnull=True).exclude(pk__in=reported.values("assignment_id"))
         if request.GET.get("unit_kind") in Unit.Kind.values:
             missing = missing.filter(unit__kind=request.GET["unit_kind"])
         # one row per unit (counted in the database), then the page's units in full
@@ -199,7 +199,7 @@ def urge(request):
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
-    targets = Assignment.objects.active().filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+    targets = Assignment.objects.active().filter(task__plan=period.plan, task__completed_at__isnull=True).exclude(pk__in=reported.values("assignment_id"))
     chosen = [pk for pk in map(access.parse_pk, request.POST.getlist("assignment")) if pk]
     unit, task = access.parse_pk(request.POST.get("unit")), access.parse_pk(request.POST.get("task"))
     if request.POST.get("scope") != "unit" and chosen:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length, Trim
+from django.utils import timezone
 
 from units.models import Unit
 
@@ -223,9 +224,18 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False, lights_
             progress=report.progress if report else None,
             last_submitted_at=getattr(assignment, "last_submitted", None),
             on=lights_on or on,
+            completed_on=completed_on(assignment),
         )
         rows.append(Row(assignment, period, report, status))
     return rows
+
+
+def completed_on(assignment):
+    """The day the assignment's task was closed (办结), or None; reads the task only when it is loaded."""
+    if not Assignment._meta.get_field("task").is_cached(assignment):
+        return None
+    completed_at = assignment.task.completed_at
+    return timezone.localtime(completed_at).date() if completed_at else None
 
 
 def assignments_with_light(assignments, period, calendar, on=None):
@@ -269,6 +279,7 @@ def assignments_with_light(assignments, period, calendar, on=None):
             progress="progress",
             deadline="deadline",
             last_submitted="last_submitted",
+            completed_at="task__completed_at",
         )
     )
 
@@ -345,8 +356,10 @@ def coordinator_work(plans):
         for plan_id, active, removed in Assignment.objects.filter(task__plan__in=ids)
         .values_list("task__plan_id")
         .annotate(
-            active=Count("pk", filter=Q(is_active=True)),
-            removed=Count("pk", filter=Q(is_active=False) & Q(removed_reported)),
+            active=Count("pk", filter=Q(is_active=True, task__completed_at__isnull=True)),
+            removed=Count(
+                "pk", filter=(Q(is_active=False) | Q(task__completed_at__isnull=False)) & Q(removed_reported)
+            ),
         )
         .order_by()
     }
@@ -373,7 +386,7 @@ def reporter_work(assignments, plans, calendar, on, due_within):
     plans = list(plans)
     ids = [plan.pk for plan in plans]
     mine = list(
-        assignments.filter(task__plan__in=ids)
+        assignments.filter(task__plan__in=ids, task__completed_at__isnull=True)  # a closed task (办结) needs nobody
         .select_related("task", "unit")
         .order_by("task__number", "unit__order", "unit__name", "pk")
     )

@@ -131,6 +131,8 @@ def task_detail(request, pk):
     periods = selectors.plan_periods([task.plan_id]).get(task.plan_id, [])
     on = task.plan.as_of(periods)  # a closed plan is judged at its close
     everyone = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task), on))
+    for assignment in everyone:
+        assignment.task = task  # the rows' lights read the task's closing (办结) without a query
     assignments = [a for a in everyone if a.is_active]
     removed = [a for a in everyone if not a.is_active]  # taken off the task: their reports stay readable
     wanted = request.GET.get("period", "")

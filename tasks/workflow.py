@@ -101,6 +101,7 @@ PLAN_NOT_LIVE = gettext_lazy("计划“%(plan)s”当前为“%(status)s”，�
 PERIOD_LOCKED = gettext_lazy("“%(period)s”报送期已锁定，不能再修改或报送。如确需修改，请联系统筹人员解锁。")
 PERIOD_LOCKED_RETURN = gettext_lazy("“%(period)s”报送期已锁定，退回后单位也无法修改。请先解锁报送期再退回。")
 NO_REPORT = gettext_lazy("这份报告还没有填写，请先填写并保存。")
+TASK_COMPLETED = gettext_lazy("这项任务已办结，报告只能查阅。如需继续报送，请联系统筹人员重新办理。")
 ASSIGNMENT_REMOVED = gettext_lazy("统筹人员已将本单位移出这项任务，报告只能查阅，不能再修改或报送。")
 NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不能再修改。被退回后才能修改。")
 APPROVAL_NOT_USED = gettext_lazy("本计划不需要单位审核，可直接报送。")
@@ -183,7 +184,7 @@ class Allowed:
         seen = []
         for action in ACTIONS:
             refusal = self.refusal(action)
-            if refusal and refusal.code in ("locked", "plan", "empty", "approval", "removed") and refusal.message not in seen:
+            if refusal and refusal.code in ("locked", "plan", "empty", "approval", "removed", "completed") and refusal.message not in seen:
                 seen.append(refusal.message)
         return seen
 
@@ -214,6 +215,7 @@ def allowed(user, report, *, assignment=None, period=None):
     own_unit = reviewer and report is not None and access.is_own_unit_report(user, report)
     live = plan.status == WorkPlan.Status.ACTIVE
     removed = not assignment.is_active
+    completed = assignment.task.completed_at is not None
     state = report.state if report is not None else None
     editable = report is None or report.is_editable_state
     approved = report is not None and report.is_approved
@@ -235,6 +237,7 @@ def allowed(user, report, *, assignment=None, period=None):
         "edit": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER)),
             (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not live, plan_refusal),
             (period.locked, locked),
             (not editable, state_refusal(NOT_EDITABLE)),
@@ -242,6 +245,7 @@ def allowed(user, report, *, assignment=None, period=None):
         "request_approval": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_REQUEST)),
             (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED)),
             (not live, plan_refusal),
             (period.locked, locked),
@@ -251,6 +255,7 @@ def allowed(user, report, *, assignment=None, period=None):
         "approve": lambda: _first(
             (not approver, lambda: Refusal("permission", NOT_APPROVER)),
             (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED_APPROVE)),
             (not live, plan_refusal),
             (period.locked, locked),
@@ -262,6 +267,7 @@ def allowed(user, report, *, assignment=None, period=None):
         "submit": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_SUBMIT)),
             (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not live, plan_refusal),
             (period.locked, locked),
             no_report,
@@ -1219,6 +1225,11 @@ def complete_task(task, user, note=""):
         _check_plan_live(fresh.plan)
         if fresh.completed_at is not None:
             raise WorkflowError(_("第%(number)s项已经办结。") % {"number": fresh.number})
+        waiting = ProgressReport.objects.filter(assignment__task=fresh, state=State.SUBMITTED).count()
+        if waiting:
+            raise WorkflowError(
+                _("这项任务还有 %(count)s 份报告等待审核，请先审核通过或退回，再办结。") % {"count": waiting}
+            )
         period = final_period(fresh.plan)
         missing = unaccepted_units(fresh, period)
         if missing and not note:

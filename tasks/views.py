@@ -13,7 +13,7 @@ from units.roles import roles_for
 
 from . import access, plans, selectors, workflow
 from .filters import TaskFilter
-from .forms import AddAssignmentForm, CompleteTaskForm, GroupMembersForm
+from .forms import AddAssignmentForm, CompleteTaskForm, ConfirmForm, GroupMembersForm
 from .periods import chosen_period
 from .status import as_of_note, chinese_date, task_status, today
 from .workdays import WorkCalendar
@@ -91,19 +91,34 @@ def plan_reopen(request, pk):
     return redirect(plan)
 
 
-@require_POST
 def plan_publish(request, pk):
-    """发布: a draft plan goes live, and the units see their tasks."""
+    """发布: a draft plan goes live, and the units see their tasks. The coordinator first sees what will go out
+    (tasks, assignments, units, periods, groups still to choose) and ticks "我已核对……": the tick is required
+    by the server, not only by the browser."""
     plan = access.get_plan_for_user(request.user, pk)
     if not access.can_manage_plans(request.user):
         raise PermissionDenied(_("只有统筹人员可以发布工作计划。"))
-    try:
-        plans.publish_plan(plan, request.user)
-    except plans.PlanDataError as error:
-        messages.error(request, "；".join(error.problems))
-    else:
-        messages.success(request, _("计划已发布，各单位现在可以看到自己的任务。"))
-    return redirect(plan)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                plans.publish_plan(plan, request.user)
+            except plans.PlanDataError as error:
+                messages.error(request, "；".join(error.problems))
+            else:
+                messages.success(request, _("计划已发布，各单位现在可以看到自己的任务。"))
+            return redirect(plan)
+        messages.error(request, _("计划没有发布：请先核对并勾选“我已核对”。"))
+    return render(
+        request,
+        "tasks/plan_publish.html",
+        {
+            "plan": plan,
+            "form": form,
+            "totals": selectors.plan_totals(plan),
+            "periods": list(plan.periods.order_by("due_on", "pk")),
+        },
+    )
 
 
 def task_list(request, pk):

@@ -962,7 +962,7 @@ def test_annual_template(client, world, draft, refs, preset, data):
 @fast(15)
 @given(
     target=st.sampled_from(["@plan", "@plan", "0", HUGE]),
-    data=form(public=st.sampled_from(["on", "off", "", NUL, SCRIPT])),
+    data=form(public=st.sampled_from(["on", "off", "", NUL, SCRIPT]), confirmed=st.sampled_from(["on", "", NUL])),
 )
 @example(target="@plan", data={"public": ["on", "off"]})
 def test_public_switch(client, refs, target, data):
@@ -989,6 +989,7 @@ def test_task_choose_group(client, world, refs, data, target):
         added = set(Assignment.objects.filter(task=task).values_list("unit_id", flat=True)) - before
         assert added <= members, "a unit outside the group was assigned"
         sane(client.post(reverse("tasks:plan_publish", args=[world["plan"].pk]), resolve(data, refs)))
+        sane(client.post(reverse("tasks:plan_publish", args=[world["plan"].pk]), {"confirmed": ["on", NUL]}))
 
 
 @fast(15)

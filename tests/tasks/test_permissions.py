@@ -222,7 +222,7 @@ def request_for(name, world):
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}
         case "dashboards:public_switch":
-            return reverse(name, args=[world["plan"].pk]), {"public": "on"}
+            return reverse(name, args=[world["plan"].pk]), {"public": "on", "confirmed": "on"}
         case "annual:annual_assemble":
             return reverse(name, args=[world["plan"].pk]), {"period": period.pk}
         case "annual:annual_part" | "annual:annual_part_replace" | "annual:annual_part_dismiss":

@@ -193,6 +193,6 @@ def own_unit_review_message(report):
 
 def leads_task(user, task):
     """Does one of the user's units lead the task (a Task or its id)?"""
-    return Assignment.objects.filter(
+    return Assignment.objects.active().filter(
         task=task, unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD
     ).exists()

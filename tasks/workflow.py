@@ -634,6 +634,7 @@ def confirm_receipt(assignment, user):
         raise PermissionDenied(_("只有本单位人员可以签收。"))
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.receipt in (Assignment.Receipt.CONFIRMED, Assignment.Receipt.INSISTED):
             return fresh
         fresh.receipt, fresh.receipt_at, fresh.receipt_by = Assignment.Receipt.CONFIRMED, timezone.now(), user
@@ -651,6 +652,7 @@ def contest(assignment, user, reason):
         raise WorkflowError(_("请写明理由：为什么这项任务不是本单位的职责，应由哪个单位承担。"), code="note")
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.receipt == Assignment.Receipt.INSISTED:
             raise WorkflowError(_("统筹人员已确认维持这项分工，如仍有异议请直接联系统筹人员。"))
         if fresh.reports.exclude(state=State.DRAFT).exists():
@@ -675,6 +677,7 @@ def insist(assignment, user, note=""):
         raise PermissionDenied(_("只有统筹人员可以处理分工异议。"))
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.receipt != Assignment.Receipt.CONTESTED:
             raise WorkflowError(_("这项分工没有待处理的异议。"))
         fresh.receipt, fresh.receipt_at, fresh.receipt_by = Assignment.Receipt.INSISTED, timezone.now(), user
@@ -695,8 +698,14 @@ def reassign(assignment, user, unit, note=""):
         raise PermissionDenied(_("只有统筹人员可以改派任务。"))
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if unit.pk == fresh.unit_id:
             raise WorkflowError(_("请选择另一个单位。"))
+        if Assignment.objects.filter(task=fresh.task, unit=unit, is_active=False).exists():
+            raise WorkflowError(
+                _("%(unit)s曾被移出这项任务。如需由它承担，请在任务页“增加单位”中重新加入，再移出原单位。")
+                % {"unit": unit.name}
+            )
         if Assignment.objects.filter(task=fresh.task, unit=unit).exists():
             raise WorkflowError(
                 _("%(unit)s已经承担这项任务，不能重复分工。") % {"unit": unit.name}
@@ -741,6 +750,7 @@ def request_extension(assignment, user, new_deadline, reason):
         raise WorkflowError(_("请写明延期理由。"), code="note")
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.deadline and new_deadline <= fresh.deadline:
             raise WorkflowError(
                 _("申请的日期须晚于现在的完成时限（%(date)s）。") % {"date": fresh.deadline.isoformat()},

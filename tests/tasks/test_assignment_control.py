@@ -261,3 +261,30 @@ def test_task_page_and_receipts_query_counts_stay_flat(login, plan, county):
         workflow.remove_assignment(assignment, user(COORDINATOR), "测试")
     after = (queries(client, task_url), queries(client, receipts_url))
     assert after == before
+
+
+def test_a_removed_assignment_cannot_be_signed_contested_reassigned_or_extended(county):
+    coordinator, reporter = user(COORDINATOR), user(COUNTY_REPORTER)
+    workflow.remove_assignment(county, coordinator, "职责调整")
+    for act in (
+        lambda: workflow.confirm_receipt(county, reporter),
+        lambda: workflow.contest(county, reporter, "不属于本单位"),
+        lambda: workflow.request_extension(county, reporter, datetime.date(2099, 1, 1), "等待文件"),
+        lambda: workflow.change_role(county, coordinator, Assignment.Role.LEAD),
+        lambda: workflow.set_assignment_deadline(county, coordinator, datetime.date(2022, 10, 1), "提前"),
+    ):
+        with pytest.raises(workflow.WorkflowError, match="已被移出这项任务"):
+            act()
+
+
+def test_reassigning_to_a_unit_taken_off_the_task_says_how(county):
+    coordinator = user(COORDINATOR)
+    other = county.task.assignments.active().exclude(pk=county.pk).exclude(reports__isnull=False).filter(
+        role="responsible"
+    ).first()
+    workflow.remove_assignment(other, coordinator, "职责调整")
+    fresh_on_task = Assignment.objects.create(
+        task=county.task, unit=Unit.objects.create(name="改派测试局", short_name="改派测试局"), role="responsible"
+    )
+    with pytest.raises(workflow.WorkflowError, match="曾被移出这项任务"):
+        workflow.reassign(fresh_on_task, coordinator, other.unit)

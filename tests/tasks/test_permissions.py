@@ -209,8 +209,10 @@ def request_for(name, world):
             target = world["task"].pk if name == "tasks:task_deadline" else a.pk
             return reverse(name, args=[target]), {"deadline": "2022-11-30", "reason": "市委要求提前完成"}
         case "tasks:task_complete":
+            ProgressReport.objects.filter(assignment__task=world["task"], state="submitted").update(state="accepted")
             return reverse(name, args=[world["task"].pk]), {"note": "已按市委要求完成"}
         case "tasks:task_reopen":
+            ProgressReport.objects.filter(assignment__task=world["task"], state="submitted").update(state="accepted")
             workflow.complete_task(world["task"], User.objects.get(username=COORDINATOR), "已完成")
             return reverse(name, args=[world["task"].pk]), {"note": "发现遗漏"}
         case "tasks:period_edit":

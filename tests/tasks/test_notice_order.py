@@ -86,3 +86,18 @@ def test_the_notice_order_is_kept_everywhere_and_the_first_lead_is_principal(log
     material = [r for r in accepted_reports(period) if r.assignment.task_id == task.pk]
     assert [r.assignment.unit.short_name for r in material] == LEADS
     assert [r.principal for r in material] == [True, False, False]
+
+
+def test_the_migration_numbers_existing_rows_in_pk_order_within_task_and_role(plan):
+    """0007 fills `order` of the rows the importer created (in notice order) before the field existed."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tasks.migrations.0007_assignment_order")
+    Assignment.objects.filter(task__plan=plan).update(order=0)
+    migration.number_in_notice_order(apps, None)
+    for task in plan.tasks.all()[:5]:
+        for role in Assignment.Role.values:
+            rows = list(task.assignments.filter(role=role).order_by("pk").values_list("order", flat=True))
+            assert rows == list(range(len(rows)))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,16 +133,27 @@ def plan_tasks(plan):
 
 def accepted_reports(period):
     """The period's accepted reports in the plan's order: by section and task, lead units before responsible
-    units ("lead" < "responsible"), then by unit order. One query."""
+    units ("lead" < "responsible"), then in the notice's order (the principal lead unit, 主牵头, first). One query."""
     if period is None:
         return []
+    other_leads = Assignment.objects.active().filter(
+        task_id=OuterRef("assignment__task_id"), role=Assignment.Role.LEAD
+    ).exclude(pk=OuterRef("assignment_id"))
     return list(
         ProgressReport.objects.filter(period=period, state=State.ACCEPTED)
+        # the principal lead unit (主牵头): the first lead named in the notice, of several
+        .annotate(
+            principal=ExpressionWrapper(
+                Q(assignment__role=Assignment.Role.LEAD, assignment__order=0) & Exists(other_leads),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("assignment__unit", "assignment__task__section")
         .order_by(
             "assignment__task__section__number",
             "assignment__task__number",
             "assignment__role",
+            "assignment__order",
             "assignment__unit__order",
             "assignment__unit__name",
             "pk",
@@ -372,7 +384,7 @@ def task_account(task, reports, limit, period_name="", plan_title=""):
     ids = [report.pk for report in used]
     leads = sorted(
         (r for r in used if r.assignment.role == Assignment.Role.LEAD),
-        key=lambda r: (r.assignment.unit.order, r.assignment.unit.name, r.pk),
+        key=lambda r: (r.assignment.order, r.assignment.unit.order, r.assignment.unit.name, r.pk),
     )
     for report in leads:
         taken = lead_account(report)
@@ -816,7 +828,7 @@ def units_never_reported(plan):
     reported = ProgressReport.objects.filter(
         period__plan=plan, state__in=(State.SUBMITTED, State.ACCEPTED)
     ).values("assignment__unit_id")
-    assigned = Assignment.objects.filter(task__plan=plan).values("unit_id")
+    assigned = Assignment.objects.active().filter(task__plan=plan).values("unit_id")
     return list(Unit.objects.filter(pk__in=assigned).exclude(pk__in=reported).order_by("order", "name"))
 
 

@@ -3,7 +3,7 @@
 Offices print it and file it, so the workbook carries its own layout: a bold, frozen header with a filter,
 set column widths, wrapped text, A4 landscape fitted to one page wide, the header repeated on every page.
 
-`ledger_rows()` reads the plan as plain values in a fixed number of queries and gives each row's twelve
+`ledger_rows()` reads the plan as plain values in a fixed number of queries and gives each row's thirteen
 values; `write_ledger()` lays the workbook out with openpyxl and writes the rows into it. The web download and
 the `export_ledger` command both call `write_ledger()`.
 """
@@ -32,6 +32,8 @@ from tasks.uploads import safe_filename
 UNIT_SEPARATOR = "、"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NOT_SENT = _("未报送")
+PRINCIPAL_MARK = _("（主牵头）")
+COMPLETED_TEXT = _("已办结（%(time)s）")
 LEDGER_TITLE = _("%(year)s年法治政府建设工作台账")
 PAGE_FOOTER = _("第 &P 页，共 &N 页")
 
@@ -55,6 +57,7 @@ LAYOUT = (
     Column(_("存在问题"), 24, True),
     Column(_("提交时间"), 16, False),
     Column(_("审核意见"), 20, True),
+    Column(_("办结"), 12, True),
 )
 COLUMNS = tuple(column.header for column in LAYOUT)
 
@@ -77,7 +80,7 @@ LEAD = Assignment.Role.LEAD
 
 
 def ledger_rows(plan, periods=None):
-    """The ledger's rows: a tuple of the twelve columns' values (numbers and text) for each assignment in each
+    """The ledger's rows: a tuple of the thirteen columns' values (numbers and text) for each assignment in each
     period, ordered by task number, period (due date), lead before responsible, unit order.
 
     `periods`: reporting periods of the plan (None = all of them). Every assignment appears in every period,
@@ -94,9 +97,13 @@ def ledger_rows(plan, periods=None):
         _plan_assignments(plan), key=lambda assignment: assignment[1:4]
     ):
         task_assignments = list(task_assignments)
-        lead_units = UNIT_SEPARATOR.join(unit for _pk, *_task, role, unit in task_assignments if role == LEAD)
+        lead_units = lead_units_text([unit for _pk, *_task, role, unit, _done in task_assignments if role == LEAD])
+        completed_at = task_assignments[0][-1]
+        completed = (
+            str(COMPLETED_TEXT) % {"time": timezone.localtime(completed_at).strftime(TIME_FORMAT)} if completed_at else ""
+        )
         for period in periods:
-            for assignment_id, *_task, _role, unit in task_assignments:
+            for assignment_id, *_task, _role, unit, _done in task_assignments:
                 report = reports.get((assignment_id, period.pk))
                 if report is None:
                     sent = not_sent
@@ -110,8 +117,15 @@ def ledger_rows(plan, periods=None):
                         timezone.localtime(submitted_at).strftime(TIME_FORMAT) if submitted_at else "",
                         review_note,
                     )
-                rows.append((len(rows) + 1, task_number, task_title, lead_units, unit, period.name, *sent))
+                rows.append((len(rows) + 1, task_number, task_title, lead_units, unit, period.name, *sent, completed))
     return rows
+
+
+def lead_units_text(units):
+    """The lead units in the notice's order; of several, the first is marked as the principal one (主牵头)."""
+    if len(units) > 1:
+        units = [f"{units[0]}{PRINCIPAL_MARK}", *units[1:]]
+    return UNIT_SEPARATOR.join(str(unit) for unit in units)
 
 
 def _ledger_periods(plan, periods):
@@ -125,14 +139,16 @@ def _ledger_periods(plan, periods):
 
 
 def _plan_assignments(plan):
-    """(id, task id, task number, task title, role, unit as written) of every assignment, in the ledger's order."""
+    """(id, task id, task number, task title, role, unit as written, the task's closing time) of every assignment
+    in force, in the ledger's order."""
     lead_first = Case(When(role=LEAD, then=Value(0)), default=Value(1), output_field=IntegerField())
     unit_as_written = Coalesce(NullIf("unit__short_name", Value("")), "unit__name")  # str(unit)
     return (
-        Assignment.objects.filter(task__plan=plan)
+        Assignment.objects.active()
+        .filter(task__plan=plan)
         .annotate(role_rank=lead_first, unit_text=unit_as_written)
-        .order_by("task__number", "role_rank", "unit__order", "unit__name", "pk")
-        .values_list("pk", "task_id", "task__number", "task__title", "role", "unit_text")
+        .order_by("task__number", "role_rank", "order", "unit__order", "unit__name", "pk")
+        .values_list("pk", "task_id", "task__number", "task__title", "role", "unit_text", "task__completed_at")
     )
 
 

@@ -28,7 +28,7 @@ LIGHTS = [Light.DONE, Light.ON_TRACK, Light.DUE_SOON, Light.OVERDUE, Light.NOT_S
 
 def plan_assignments_with_light(plan, period, calendar, on=None):
     """The plan's assignments with their light in `period`: the base of every figure."""
-    return assignments_with_light(Assignment.objects.filter(task__plan=plan), period, calendar, on)
+    return assignments_with_light(Assignment.objects.active().filter(task__plan=plan), period, calendar, on)
 
 
 def on_time(period):
@@ -170,7 +170,7 @@ class Overview:
         return list(
             self.assignments.filter(light=light)
             .select_related("task", "unit")
-            .order_by("task__number", "role", "unit__order", "unit__name")[:limit]
+            .order_by("task__number", "role", "order", "unit__order", "unit__name")[:limit]
         )
 
     def trend(self):
@@ -296,7 +296,7 @@ def matrix(plan, assignments, kind="", section=None):
             "pk", "task_id", "unit_id", "light", "report_id"
         )
     }
-    units = Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("order", "name")
+    units = Unit.objects.filter(assignments__task__plan=plan, assignments__is_active=True).distinct().order_by("order", "name")
     tasks = Task.objects.filter(plan=plan).select_related("section").order_by("number")
     if kind:
         units = units.filter(kind=kind)

@@ -329,7 +329,7 @@ def drill_down(request, pk):
     page = Paginator(
         assignments.filter(condition)
         .select_related("task", "unit")
-        .order_by("task__number", "role", "unit__order", "unit__name"),
+        .order_by("task__number", "role", "order", "unit__order", "unit__name"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     report_url, task_url = cell_links(period)
@@ -383,7 +383,12 @@ def public_switch(request, pk):
     if not access.can_manage_plans(request.user):
         raise PermissionDenied(_("只有统筹人员可以开启或关闭公开页面。"))
     plan = access.get_plan_for_user(request.user, pk)
-    plan.public_dashboard = request.POST.get("public") == "on"
+    switch_on = request.POST.get("public") == "on"
+    if switch_on and not plan.public_dashboard and request.POST.get("confirmed") != "on":
+        # switching on publishes figures to anyone: the coordinator ticks "我已核对……" (checked here, not in JS)
+        messages.error(request, _("公开页面没有开启：请先勾选“我已核对公开内容”，确认后再开启。"))
+        return redirect("dashboards:dashboard", pk=plan.pk)
+    plan.public_dashboard = switch_on
     plan.save(update_fields=["public_dashboard"])
     if plan.public_dashboard:
         messages.success(

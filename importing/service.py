@@ -97,6 +97,7 @@ def _resolve_item(item, directory, foreign=False):
     """What the unit names of an item mean. In a notice of another place every name is left for the
     coordinator (市司法局 there is not 市司法局 here)."""
     preview = ItemPreview(item=item)
+    members = []
     for role, names in (("lead", item.lead_units), ("responsible", item.responsible_units)):
         for name in names:
             target = None if foreign else directory.resolve(name)
@@ -109,9 +110,10 @@ def _resolve_item(item, directory, foreign=False):
                 if target.selective:
                     preview.selective.append(target)
                 else:
-                    preview.responsibles.extend(target.members.all())
+                    members.extend(target.members.all())
             else:
                 preview.unresolved.append(name)
+    preview.responsibles.extend(members)  # the notice's order: named units first, then the groups' members
     lead_ids = {unit.pk for unit in preview.leads}
     seen = set()
     preview.responsibles = [

@@ -75,7 +75,7 @@ def can_manage_plans(user):
 
 def my_assignments(user):
     """The assignments of the user's units in the plans being carried out now (closed plans are history)."""
-    return Assignment.objects.filter(
+    return Assignment.objects.active().filter(
         unit_id__in=roles_for(user).unit_ids, task__plan__status=WorkPlan.Status.ACTIVE
     )
 
@@ -96,7 +96,7 @@ def my_plans(user):
 
 def led_task_ids(user):
     """Tasks one of the user's units leads, as a subquery."""
-    return Assignment.objects.filter(unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD).values(
+    return Assignment.objects.active().filter(unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD).values(
         "task_id"
     )
 
@@ -193,6 +193,6 @@ def own_unit_review_message(report):
 
 def leads_task(user, task):
     """Does one of the user's units lead the task (a Task or its id)?"""
-    return Assignment.objects.filter(
+    return Assignment.objects.active().filter(
         task=task, unit_id__in=roles_for(user).unit_ids, role=Assignment.Role.LEAD
     ).exists()

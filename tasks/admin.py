@@ -47,8 +47,8 @@ class ProductPageLinks:
 
 def _assignment_links(task):
     return [
-        (_("任务页面（分工与各单位报告）"), reverse("tasks:task_detail", args=[task.pk])),
-        (_("签收与异议（维持、改派）"), reverse("tasks:receipts", args=[task.plan_id])),
+        (_("任务页面（增加、移出单位，调整分工和完成时限，办结）"), reverse("tasks:task_detail", args=[task.pk])),
+        (_("签收与异议（维持、调整分工、移出、改派）"), reverse("tasks:receipts", args=[task.plan_id])),
         (_("延期申请（完成时限）"), reverse("tasks:extensions")),
     ]
 
@@ -58,10 +58,19 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
+# A period's name, dates and lock change on the 报送期 page, through tasks.workflow (update_period,
+# set_period_locked): read-only here once the period exists.
+PERIOD_WORKFLOW_FIELDS = ("name", "starts_on", "ends_on", "due_on", "locked")
+
+
 class ReportingPeriodInline(admin.TabularInline):
     model = ReportingPeriod
     extra = 0
-    readonly_fields = ("locked",)  # locked and unlocked on the 报送期 page, through tasks.workflow
+    readonly_fields = PERIOD_WORKFLOW_FIELDS
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WorkPlan)
@@ -71,9 +80,11 @@ class WorkPlanAdmin(ProductPageLinks, admin.ModelAdmin):
     search_fields = ("title", "doc_number")
     inlines = [SectionInline, ReportingPeriodInline]
     ordering = ["-year", "-issued_on", "-pk"]
+    # switched in the product, through tasks.workflow (set_unit_approval) and the dashboard's confirmed switch
+    readonly_fields = ("unit_approval", "public_dashboard", "closed_on", "closed_by")
 
     def product_links(self, obj):
-        return [(_("报送期（锁定、解锁）"), reverse("tasks:period_list", args=[obj.pk]))]
+        return [(_("报送期（修改、锁定、单位审核）"), reverse("tasks:period_list", args=[obj.pk]))]
 
 
 class AssignmentInline(admin.TabularInline):
@@ -82,11 +93,11 @@ class AssignmentInline(admin.TabularInline):
 
     model = Assignment
     extra = 0
-    fields = ("unit", "role", "deadline", "receipt")
+    fields = ("unit", "role", "order", "deadline", "receipt", "is_active")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
-    ordering = ["role", "unit__order", "unit__name"]
+    ordering = ["role", "order", "unit__order", "unit__name"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -110,29 +121,37 @@ class TaskAdmin(ProductPageLinks, BoundedImportMixin, ImportExportModelAdmin):
     filter_horizontal = ("pending_groups",)
     inlines = [AssignmentInline]
     ordering = ["-plan__year", "-plan_id", "number"]
+    # changed on the task page, through tasks.workflow (set_task_deadline, complete_task, reopen_task)
+    readonly_fields = ("deadline", "completed_at", "completed_by", "completion_note")
 
     def product_links(self, obj):
         return _assignment_links(obj)
 
 
 # The fields tasks.workflow changes (with an event, a notification and an audit entry): read-only here.
-ASSIGNMENT_WORKFLOW_FIELDS = ("task", "unit", "role", "deadline", "receipt", "receipt_at", "receipt_by", "receipt_note")
+ASSIGNMENT_WORKFLOW_FIELDS = (
+    "task", "unit", "role", "order", "deadline", "receipt", "receipt_at", "receipt_by", "receipt_note",
+    "is_active", "deactivated_at", "deactivated_by", "deactivation_reason",
+)
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(ProductPageLinks, admin.ModelAdmin):
     """A new assignment may be added here (a raw data fix); an existing one changes only in the product."""
 
-    list_display = ("task", "unit", "role", "deadline", "receipt")
-    list_filter = ("role", "receipt", "task__plan", "unit__kind")
+    list_display = ("task", "unit", "role", "order", "deadline", "receipt", "is_active")
+    list_filter = ("role", "receipt", "is_active", "task__plan", "unit__kind")
     list_select_related = ("task", "unit")
     search_fields = ("task__title", "unit__name", "unit__short_name")
     autocomplete_fields = ["task", "unit"]
-    ordering = ["-task__plan__year", "-task__plan_id", "task__number", "role", "unit__order", "unit__name"]
+    ordering = ["-task__plan__year", "-task__plan_id", "task__number", "role", "order", "unit__order", "unit__name"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # adding: what the workflow sets itself stays out of the form
-            return ("receipt", "receipt_at", "receipt_by", "receipt_note")
+            return (
+                "receipt", "receipt_at", "receipt_by", "receipt_note",
+                "is_active", "deactivated_at", "deactivated_by", "deactivation_reason",
+            )
         return ASSIGNMENT_WORKFLOW_FIELDS
 
     def product_links(self, obj):
@@ -144,11 +163,16 @@ class ReportingPeriodAdmin(ProductPageLinks, admin.ModelAdmin):
     list_display = ("name", "plan", "starts_on", "ends_on", "due_on", "locked")
     list_filter = ("plan", "locked")
     list_select_related = ("plan",)
-    readonly_fields = ("locked",)  # locked and unlocked on the 报送期 page, through tasks.workflow
     ordering = ["-plan__year", "plan_id", "due_on", "pk"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("locked",) if obj is None else PERIOD_WORKFLOW_FIELDS
+
     def product_links(self, obj):
-        return [(_("报送期（锁定、解锁）"), reverse("tasks:period_list", args=[obj.plan_id]))]
+        return [
+            (_("修改报送期"), reverse("tasks:period_edit", args=[obj.pk])),
+            (_("报送期（锁定、解锁）"), reverse("tasks:period_list", args=[obj.plan_id])),
+        ]
 
 
 class ReportEventInline(admin.TabularInline):
@@ -173,7 +197,7 @@ class ProgressReportAdmin(ReadOnlyAdmin):
     actions = ["accept_selected"]
     ordering = [
         "-period__plan__year", "period__due_on", "period_id",
-        "assignment__task__number", "assignment__role", "assignment__unit__order", "pk",
+        "assignment__task__number", "assignment__role", "assignment__order", "assignment__unit__order", "pk",
     ]
 
     @admin.action(description=_("审核通过所选的已报送报告"), permissions=["view"])

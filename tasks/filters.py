@@ -49,7 +49,7 @@ class TaskFilter(django_filters.FilterSet):
 
     def _assignments(self):
         """Assignments of the task being filtered, narrowed by the unit, kind and role chosen."""
-        assignments = Assignment.objects.filter(task=OuterRef("pk"))
+        assignments = Assignment.objects.active().filter(task=OuterRef("pk"))
         data = self.form.cleaned_data
         if data.get("unit"):
             assignments = assignments.filter(unit=data["unit"])
@@ -106,5 +106,5 @@ class ReportFilter(django_filters.FilterSet):
         self.filters["period"].queryset = ReportingPeriod.objects.filter(plan__in=plans).select_related("plan")
         self.filters["section"].queryset = Section.objects.filter(plan__in=plans).order_by("plan", "number")
         self.filters["unit"].queryset = (
-            Unit.objects.filter(assignments__task__plan__in=plans).distinct().order_by("order", "name")
+            Unit.objects.filter(assignments__task__plan__in=plans, assignments__is_active=True).distinct().order_by("order", "name")
         )

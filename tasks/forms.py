@@ -199,3 +199,69 @@ class PeriodForm(forms.ModelForm):
         if name and ReportingPeriod.objects.filter(plan=self.instance.plan, name=name).exclude(pk=self.instance.pk).exists():
             self.add_error("name", _("本计划已有名为“%(name)s”的报送期。") % {"name": name})
         return data
+
+
+# --- assignment control (coordinators) ---------------------------------------------------------------------
+
+DATE_INVALID = _("请按“年-月-日”填写日期，例如 2022-12-31。")
+
+
+def date_field(label, required=True):
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[plausible_date], error_messages={"invalid": DATE_INVALID, "required": _("请填写日期。")},
+    )
+
+
+class AddAssignmentForm(forms.Form):
+    """增加单位 on a task: any active unit not in force on it (one taken off before may come back)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=None, empty_label=_("请选择单位"),
+        error_messages={"required": _("请选择要增加的单位。"), "invalid_choice": _("所选单位已在这项任务中或已停用，请重新选择。")},
+    )
+    role = forms.ChoiceField(label=_("分工"), choices=Assignment.Role.choices, initial=Assignment.Role.RESPONSIBLE)
+    deadline = date_field(_("完成时限（留空则按任务的完成时限）"), required=False)
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000)
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = Assignment.objects.active().filter(task_id=task.pk).values("unit_id")
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(pk__in=taken).order_by("order", "name")
+
+
+class RemoveAssignmentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("移出理由"), max_length=2000, error_messages={"required": _("请写明移出的理由，单位会收到这一说明。")}
+    )
+
+
+class DeadlineForm(forms.Form):
+    deadline = date_field(_("新的完成时限"))
+    reason = forms.CharField(
+        label=_("调整理由"), max_length=2000, error_messages={"required": _("请写明调整完成时限的理由。")}
+    )
+
+
+class PeriodEditForm(forms.Form):
+    """修改报送期: the dates are checked by `workflow.update_period` (the one rule), its refusal shown here."""
+
+    name = forms.CharField(label=_("名称"), max_length=50, error_messages={"required": _("请填写报送期名称。")})
+    starts_on = date_field(_("开始日期"))
+    ends_on = date_field(_("结束日期"))
+    due_on = date_field(_("报送截止日期"))
+
+
+class ConfirmForm(forms.Form):
+    """A step that must be confirmed: the box is required on the server, not only in the browser."""
+
+    confirmed = forms.BooleanField(
+        label=_("我已核对以上内容，确认无误"), error_messages={"required": _("请先勾选“我已核对”，确认后再提交。")}
+    )
+
+
+class CompleteTaskForm(forms.Form):
+    note = forms.CharField(
+        label=_("办结说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("还有单位的最后一期报告未审核通过时，必须说明为什么现在办结。"),
+    )

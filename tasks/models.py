@@ -105,11 +105,17 @@ class WorkPlan(models.Model):
 
 
 class PlanEvent(models.Model):
-    """A plan closed (结束) or reopened (重新开启), with who, when and why. Rows are never deleted."""
+    """A plan closed (结束) or reopened (重新开启), a period or the unit-approval switch changed, a task's deadline
+    changed, a task closed (办结) or reopened: with who, when and why (`data`: what changed). Never deleted."""
 
     class Action(models.TextChoices):
         CLOSE = "close", _("结束计划")
         REOPEN = "reopen", _("重新开启")
+        PERIOD_CHANGE = "period_change", _("修改报送期")
+        UNIT_APPROVAL = "unit_approval", _("调整单位审核")
+        TASK_DEADLINE = "task_deadline", _("调整任务完成时限")
+        TASK_COMPLETE = "task_complete", _("任务办结")
+        TASK_REOPEN = "task_reopen", _("任务重新办理")
 
     plan = models.ForeignKey(WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -119,6 +125,10 @@ class PlanEvent(models.Model):
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     closed_on = models.DateField(_("结束日期"), null=True, blank=True)
     reason = models.TextField(_("说明"), blank=True)
+    task = models.ForeignKey(
+        "Task", verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("计划记录")
@@ -174,6 +184,16 @@ class Task(models.Model):
         related_name="pending_tasks",
         help_text=_("计划写作“有关部门”一类的单位组，统筹人员选定具体单位后移除。"),
     )
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    completion_note = models.TextField(_("办结说明"), blank=True)
 
     class Meta:
         verbose_name = _("任务")
@@ -188,6 +208,18 @@ class Task(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:task_detail", args=[self.pk])
+
+    @property
+    def is_completed(self):
+        """办结: the coordinator closed the task; it leaves the to-do lists and shows as 已办结."""
+        return self.completed_at is not None
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        """The assignments in force: a unit taken off a task (`is_active=False`) leaves every to-do list, count,
+        dashboard and export of current work; its reports stay readable in the task's history."""
+        return self.filter(is_active=True)
 
 
 class Assignment(models.Model):
@@ -224,6 +256,24 @@ class Assignment(models.Model):
         related_name="+",
     )
     receipt_note = models.TextField(_("异议理由"), blank=True)
+    order = models.PositiveIntegerField(
+        _("顺序"), default=0, help_text=_("在通知中同一分工里的位置：第一个牵头单位为主牵头单位。")
+    )
+    is_active = models.BooleanField(
+        _("有效"), default=True, help_text=_("统筹人员把单位移出任务后为否：不再出现在待办和统计中，报告仍可查阅。")
+    )
+    deactivated_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("移出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deactivation_reason = models.TextField(_("移出理由"), blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("任务分工")
@@ -423,6 +473,11 @@ class AssignmentEvent(models.Model):
         EXTENSION_REQUEST = "extension_request", _("申请延期")
         EXTENSION_GRANT = "extension_grant", _("同意延期")
         EXTENSION_REFUSE = "extension_refuse", _("不同意延期")
+        CHANGE_ROLE = "change_role", _("调整分工")
+        ADD = "add", _("增加单位")
+        REMOVE = "remove", _("移出任务")
+        REACTIVATE = "reactivate", _("重新加入")
+        DEADLINE = "deadline", _("调整完成时限")
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("任务分工"), on_delete=models.PROTECT, related_name="events"

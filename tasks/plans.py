@@ -11,6 +11,7 @@ import datetime
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -39,8 +40,11 @@ def _date(value):
 
 
 def _expand(names, directory, *, lead, problems, item_number):
-    """Units named directly or through a group, and the selective groups left for the coordinator."""
-    units, pending = [], []
+    """Units named directly or through a group, and the selective groups left for the coordinator.
+
+    The units keep the notice's order: the units named directly, in the order written, then each group's
+    members in the group's order (`Unit` order)."""
+    units, members, pending = [], [], []
     for name in names:
         target = directory.resolve(name)
         if isinstance(target, Unit):
@@ -48,7 +52,7 @@ def _expand(names, directory, *, lead, problems, item_number):
         elif isinstance(target, UnitGroup) and target.selective:
             pending.append(target)
         elif isinstance(target, UnitGroup) and not lead:
-            units.extend(target.members.all())
+            members.extend(target.members.all())
         elif isinstance(target, UnitGroup):
             problems.append(
                 _("第%(number)s项：牵头单位“%(name)s”是单位组，请写明具体单位。")
@@ -59,7 +63,7 @@ def _expand(names, directory, *, lead, problems, item_number):
                 _("第%(number)s项：找不到单位“%(name)s”，请先在单位名录中添加该单位或别名。")
                 % {"number": item_number, "name": name}
             )
-    return units, pending
+    return units + members, pending
 
 
 @transaction.atomic
@@ -112,10 +116,14 @@ def create_plan(data, *, status=WorkPlan.Status.DRAFT, source_text="", directory
             )
             seen = set()
             for role, units in ((Assignment.Role.LEAD, leads), (Assignment.Role.RESPONSIBLE, responsibles)):
+                order = 0  # the position in the notice within the role (Assignment.order): the first lead is 主牵头
                 for unit in units:
                     if unit.pk not in seen:
                         seen.add(unit.pk)
-                        assignments.append(Assignment(task=task, unit=unit, role=role, deadline=deadline))
+                        assignments.append(
+                            Assignment(task=task, unit=unit, role=role, deadline=deadline, order=order)
+                        )
+                        order += 1
             pending_links.extend(
                 Task.pending_groups.through(task_id=task.pk, unitgroup_id=group.pk)
                 for group in {group.pk: group for group in lead_groups + pending}.values()
@@ -184,10 +192,11 @@ def assign_group_members(task, group, units):
             [_("%(units)s不属于“%(group)s”。") % {"units": "、".join(strangers), "group": group.name}]
         )
     taken = set(task.assignments.values_list("unit_id", flat=True))
+    last = task.assignments.filter(role=Assignment.Role.RESPONSIBLE).aggregate(last=Max("order"))["last"]
+    start = -1 if last is None else last
     new = [
-        Assignment(task=task, unit=unit, role=Assignment.Role.RESPONSIBLE, deadline=task.deadline)
-        for unit in units
-        if unit.pk not in taken
+        Assignment(task=task, unit=unit, role=Assignment.Role.RESPONSIBLE, deadline=task.deadline, order=start + i)
+        for i, unit in enumerate((unit for unit in units if unit.pk not in taken), start=1)
     ]
     Assignment.objects.bulk_create(new)
     task.pending_groups.remove(group)

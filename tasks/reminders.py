@@ -124,7 +124,7 @@ def unreported_by_unit(periods):
     )
     result = {period.pk: defaultdict(list) for period in periods}
     rows = (
-        Assignment.objects.filter(task__plan_id__in=list(plan_periods))
+        Assignment.objects.active().filter(task__plan_id__in=list(plan_periods), task__completed_at__isnull=True)
         .values_list("pk", "unit_id", "task__plan_id", "task__number")
     )
     for assignment_id, unit_id, plan_id, number in rows:
@@ -198,7 +198,7 @@ def digest_reminders(periods, unreported, day):
         .annotate(n=Count("pk"))
     )
     contested = dict(
-        Assignment.objects.filter(receipt=Assignment.Receipt.CONTESTED, task__plan_id__in=list(plans))
+        Assignment.objects.active().filter(receipt=Assignment.Receipt.CONTESTED, task__plan_id__in=list(plans))
         .values_list("task__plan_id")
         .annotate(n=Count("pk"))
     )

@@ -26,6 +26,10 @@ def next_action(row, user):
     assignment, period, report = row.assignment, row.period, row.report
     write_url = html.url_pattern("tasks:report_edit", 2).format(assignment.pk, period.pk)
     rule = workflow.allowed(user, report, assignment=assignment, period=period)
+    if assignment.task.is_completed:  # shown on 我的任务, but not as something to do
+        if report is None:
+            return _("已办结"), "", False
+        return _("已办结"), html.url_pattern("tasks:report_detail").format(report.pk), False
     if report is None:
         if rule["edit"]:
             return _("填写报告"), write_url, True
@@ -64,7 +68,8 @@ def my_tasks(request):
     on = plan.as_of(plan_periods) if plan else today()
     period = next((p for p in plan_periods if str(p.pk) == request.GET.get("period", "")), None)
     if period is None:
-        period = selectors.period_needing([a.pk for a in assignments], plan_periods, on)
+        # a closed task (办结) is shown, but needs nobody
+        period = selectors.period_needing([a.pk for a in assignments if not a.task.is_completed], plan_periods, on)
     back = html.my_tasks_url(plan.pk, period.pk if period else None) if plan else ""
     calendar = WorkCalendar.load()
     # The unit acts on its reports as they are now; in a plan judged on a past day (its year and periods over)
@@ -72,7 +77,7 @@ def my_tasks(request):
     rows = selectors.rows_for(assignments, lambda a: period, calendar, lights_on=on)
     for row in rows:
         row.action = next_action(row, user)
-    pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING]
+    pending_receipt = [a for a in assignments if a.receipt == Assignment.Receipt.PENDING and not a.task.is_completed]
     return render(
         request,
         "tasks/my_tasks.html",
@@ -292,7 +297,7 @@ def consolidation(request, pk, period_pk):
         raise PermissionDenied(_("只有这项任务的牵头单位可以查看汇总。"))
     period = access.get_period_for_plan(task.plan, period_pk)
     assignments = list(
-        selectors.last_submitted(task.assignments.all()).select_related("unit").order_by("role", "unit__order", "unit__name")
+        selectors.last_submitted(task.assignments.active()).select_related("unit").order_by("role", "order", "unit__order", "unit__name")
     )
     rows = selectors.rows_for(assignments, lambda a: period, WorkCalendar.load(), with_text=True)
     my_units = roles_for(request.user).unit_ids

@@ -135,7 +135,7 @@ def missing_reports(request):
     can_act = access.can_review(request.user)
     if period is not None:
         reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
-        missing = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+        missing = Assignment.objects.active().filter(task__plan=period.plan, task__completed_at__isnull=True).exclude(pk__in=reported.values("assignment_id"))
         if request.GET.get("unit_kind") in Unit.Kind.values:
             missing = missing.filter(unit__kind=request.GET["unit_kind"])
         # one row per unit (counted in the database), then the page's units in full
@@ -199,7 +199,7 @@ def urge(request):
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
-    targets = Assignment.objects.filter(task__plan=period.plan).exclude(pk__in=reported.values("assignment_id"))
+    targets = Assignment.objects.active().filter(task__plan=period.plan, task__completed_at__isnull=True).exclude(pk__in=reported.values("assignment_id"))
     chosen = [pk for pk in map(access.parse_pk, request.POST.getlist("assignment")) if pk]
     unit, task = access.parse_pk(request.POST.get("unit")), access.parse_pk(request.POST.get("task"))
     if request.POST.get("scope") != "unit" and chosen:
@@ -236,18 +236,36 @@ def receipts(request, pk):
     switched = switched_plan(request, plan, "tasks:receipts")
     if switched is not None:
         return switched
-    assignments = Assignment.objects.filter(task__plan=plan)
+    assignments = Assignment.objects.active().filter(task__plan=plan)
     counts = dict(assignments.values_list("receipt").annotate(n=Count("pk")))
     contested = list(
         assignments.filter(receipt=Assignment.Receipt.CONTESTED)
         .select_related("task", "unit", "receipt_by")
-        .order_by("task__number", "role", "unit__order", "unit__name")
+        .order_by("task__number", "role", "order", "unit__order", "unit__name")
     )
     pending_units = (
-        Unit.objects.filter(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)
-        .annotate(n=Count("assignments", filter=Q(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)))
+        Unit.objects.filter(
+            assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING, assignments__is_active=True
+        )
+        .annotate(
+            n=Count(
+                "assignments",
+                filter=Q(
+                    assignments__task__plan=plan,
+                    assignments__receipt=Assignment.Receipt.PENDING,
+                    assignments__is_active=True,
+                ),
+            )
+        )
         .order_by("order", "name")
     )
+    # the units each objection may be reassigned to (any active unit not on the task), read once for all
+    units = list(Unit.objects.filter(is_active=True).order_by("order", "name").only("pk", "name", "short_name"))
+    taken = {}
+    for task_id, unit_id in Assignment.objects.filter(task__in={a.task_id for a in contested}).values_list(
+        "task_id", "unit_id"
+    ) if contested else ():
+        taken.setdefault(task_id, set()).add(unit_id)
     return render(
         request,
         "tasks/receipts.html",
@@ -256,7 +274,7 @@ def receipts(request, pk):
             "review_plan": plan,
             "plan": plan,
             "counts": [(value, label, counts.get(value, 0)) for value, label in Assignment.Receipt.choices],
-            "contested": [(a, ReassignForm(assignment=a, prefix=f"a{a.pk}")) for a in contested],
+            "contested": [(a, [u for u in units if u.pk not in taken.get(a.task_id, ())]) for a in contested],
             "pending_units": pending_units,
             "can_act": access.can_review(request.user),
         },
@@ -265,11 +283,28 @@ def receipts(request, pk):
 
 @require_POST
 def receipt_resolve(request, pk):
-    """Settle an objection: keep the assignment with the unit (insist) or move it to another (reassign)."""
+    """Settle an objection: keep the assignment with the unit (insist), change its role (lead ↔ responsible),
+    take the unit off the task (remove: deactivated, its history kept), or move it to another unit (reassign)."""
     require_coordinator(request.user)
     assignment = access.get_assignment_for_user(request.user, pk)
     try:
-        if request.POST.get("decision") == "reassign":
+        decision = request.POST.get("decision")
+        if decision == "change_role":
+            form = NoteForm(request.POST, prefix=f"a{assignment.pk}")
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            role = Assignment.Role.RESPONSIBLE if assignment.role == Assignment.Role.LEAD else Assignment.Role.LEAD
+            workflow.change_role(assignment, request.user, role, note)
+            messages.success(
+                request,
+                _("已将%(unit)s调整为%(role)s单位，并通知其重新签收。")
+                % {"unit": assignment.unit.name, "role": Assignment.Role(role).label},
+            )
+        elif decision == "remove":
+            form = NoteForm(request.POST, prefix=f"a{assignment.pk}")
+            reason = form.cleaned_data["note"] if form.is_valid() else ""
+            workflow.remove_assignment(assignment, request.user, reason or assignment.receipt_note)
+            messages.success(request, _("已将%(unit)s移出这项任务，并通知了该单位。") % {"unit": assignment.unit.name})
+        elif decision == "reassign":
             form = ReassignForm(request.POST, assignment=assignment, prefix=f"a{assignment.pk}")
             if not form.is_valid():
                 messages.error(request, _("请选择改派给哪个单位。"))
@@ -361,11 +396,14 @@ def period_list(request, pk):
                 messages.success(request, _("已新增报送期“%(name)s”。") % {"name": period.name})
                 return redirect("tasks:period_list", pk=plan.pk)
             messages.error(request, _("报送期没有保存：请按红字提示修改。"))
-    assignment_count = Assignment.objects.filter(task__plan=plan).count()
+    assignment_count = Assignment.objects.active().filter(task__plan=plan).count()
     rows = (
         plan.periods.annotate(
-            reported=Count("reports", filter=Q(reports__state__in=(State.SUBMITTED, State.ACCEPTED))),
-            accepted=Count("reports", filter=Q(reports__state=State.ACCEPTED)),
+            reported=Count(
+                "reports",
+                filter=Q(reports__state__in=(State.SUBMITTED, State.ACCEPTED), reports__assignment__is_active=True),
+            ),
+            accepted=Count("reports", filter=Q(reports__state=State.ACCEPTED, reports__assignment__is_active=True)),
         )
         .order_by("due_on", "pk")
     )

@@ -3,9 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length, Trim
+from django.utils import timezone
 
 from units.models import Unit
 
@@ -24,7 +25,19 @@ from .status import assignment_light_sql, assignment_status, start_of, today
 
 
 def assignments_with_units():
-    return Assignment.objects.select_related("unit").order_by("role", "unit__order", "unit__name")
+    return Assignment.objects.select_related("unit").order_by("role", "order", "unit__order", "unit__name")
+
+
+def reports_of(assignments):
+    """{assignment id: [its reports, by period]} for a few assignments (a task's units taken off it): one query."""
+    by_assignment = {}
+    for report in (
+        ProgressReport.objects.filter(assignment__in=[a.pk for a in assignments])
+        .select_related("period")
+        .order_by("period__due_on", "pk")
+    ):
+        by_assignment.setdefault(report.assignment_id, []).append(report)
+    return by_assignment
 
 
 def tasks_with_pending_groups(tasks):
@@ -41,8 +54,8 @@ def with_unit_chips(tasks):
     tasks = list(tasks)
     units = {task.pk: ([], []) for task in tasks}
     rows = (
-        Assignment.objects.filter(task__in=[task.pk for task in tasks])
-        .order_by("role", "unit__order", "unit__name")
+        Assignment.objects.active().filter(task__in=[task.pk for task in tasks])
+        .order_by("role", "order", "unit__order", "unit__name")
         .values_list("task_id", "role", "unit__name", "unit__short_name")
     )
     for task_id, role, name, short_name in rows:
@@ -74,14 +87,14 @@ def plan_totals(plan):
         tasks=Count("pk", distinct=True),
         pending=Count("pk", filter=Q(pending_groups__isnull=False), distinct=True),
     )
-    totals |= Assignment.objects.filter(task__plan=plan).aggregate(
+    totals |= Assignment.objects.active().filter(task__plan=plan).aggregate(
         assignments=Count("pk"), units=Count("unit", distinct=True)
     )
     return totals
 
 
 def units_in_plan(plan):
-    return Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("order", "name")
+    return Unit.objects.filter(assignments__task__plan=plan, assignments__is_active=True).distinct().order_by("order", "name")
 
 
 def sections_of(plan):
@@ -211,9 +224,18 @@ def rows_for(assignments, period_of, calendar, on=None, with_text=False, lights_
             progress=report.progress if report else None,
             last_submitted_at=getattr(assignment, "last_submitted", None),
             on=lights_on or on,
+            completed_on=completed_on(assignment),
         )
         rows.append(Row(assignment, period, report, status))
     return rows
+
+
+def completed_on(assignment):
+    """The day the assignment's task was closed (办结), or None; reads the task only when it is loaded."""
+    if not Assignment._meta.get_field("task").is_cached(assignment):
+        return None
+    completed_at = assignment.task.completed_at
+    return timezone.localtime(completed_at).date() if completed_at else None
 
 
 def assignments_with_light(assignments, period, calendar, on=None):
@@ -257,6 +279,7 @@ def assignments_with_light(assignments, period, calendar, on=None):
             progress="progress",
             deadline="deadline",
             last_submitted="last_submitted",
+            completed_at="task__completed_at",
         )
     )
 
@@ -307,7 +330,7 @@ def coordinator_work(plans):
         if current.get(plan_id) is not None and current[plan_id].pk == period_id:
             reported[plan_id] = reported.get(plan_id, 0) + n
     contested = dict(
-        Assignment.objects.filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
+        Assignment.objects.active().filter(task__plan__in=ids, receipt=Assignment.Receipt.CONTESTED)
         .values_list("task__plan_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -318,9 +341,28 @@ def coordinator_work(plans):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    assignments = dict(
-        Assignment.objects.filter(task__plan__in=ids).values_list("task__plan_id").annotate(n=Count("pk")).order_by()
+    # the assignments in force, plus those taken off their task whose accepted report is counted in `reported`
+    # above (so that it cancels out; a report awaiting review is never left on a removed assignment:
+    # `workflow.remove_assignment` refuses then), in the same query
+    removed_reported = Exists(
+        ProgressReport.objects.filter(
+            assignment=OuterRef("pk"),
+            period_id__in=[p.pk for p in current.values() if p],
+            state__in=(ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED),
+        )
     )
+    assignments = {
+        plan_id: active + removed
+        for plan_id, active, removed in Assignment.objects.filter(task__plan__in=ids)
+        .values_list("task__plan_id")
+        .annotate(
+            active=Count("pk", filter=Q(is_active=True, task__completed_at__isnull=True)),
+            removed=Count(
+                "pk", filter=(Q(is_active=False) | Q(task__completed_at__isnull=False)) & Q(removed_reported)
+            ),
+        )
+        .order_by()
+    }
     return [
         {
             "plan": plan,
@@ -344,7 +386,7 @@ def reporter_work(assignments, plans, calendar, on, due_within):
     plans = list(plans)
     ids = [plan.pk for plan in plans]
     mine = list(
-        assignments.filter(task__plan__in=ids)
+        assignments.filter(task__plan__in=ids, task__completed_at__isnull=True)  # a closed task (办结) needs nobody
         .select_related("task", "unit")
         .order_by("task__number", "unit__order", "unit__name", "pk")
     )

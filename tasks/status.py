@@ -44,6 +44,7 @@ COLOURS = {
 }
 
 REPORTED = (State.SUBMITTED, State.ACCEPTED)
+COMPLETED_REASON = _("任务已办结")
 
 
 class HasLight:
@@ -100,15 +101,17 @@ def assignment_status(
     progress=None,
     last_submitted_at=None,
     on=None,
+    completed_on=None,
 ):
     """The light of one assignment in one period.
 
     - `due_on`: the period's due date; `deadline`: the assignment's completion deadline (after extensions);
     - `state`, `progress`: this period's report (None when the unit has not started one);
     - `last_submitted_at`: the unit's latest submission on this assignment in any period;
-    - `on`: the day to judge on (today).
+    - `on`: the day to judge on (today);
+    - `completed_on`: the day the task was closed (办结), if it was.
 
-    Rules, in order: accepted as done → 已完成; submitted as done → 序时推进 (the unit has done its part, the
+    Rules, in order: the task closed (办结) on or before `on` → 已完成 (任务已办结); accepted as done → 已完成; submitted as done → 序时推进 (the unit has done its part, the
     review is the coordinator's); past the completion deadline and not done → 逾期; reported this
     period → 序时推进 (滞后 progress → 即将到期, it needs attention); not reported: past the due date → 逾期,
     within DUE_SOON_WORKDAYS working days → 即将到期; silent for STALE_WORKDAYS working days → 即将到期;
@@ -116,6 +119,8 @@ def assignment_status(
     """
     on = on or today()
     days_left = calendar.workdays_left(on, due_on) if due_on else None
+    if completed_on is not None and completed_on <= on:
+        return Status(Light.DONE, COMPLETED_REASON, days_left)
     if state == State.ACCEPTED and progress == Progress.DONE:
         return Status(Light.DONE, _("已完成并通过审核"), days_left)
     if state == State.SUBMITTED and progress == Progress.DONE:
@@ -189,15 +194,18 @@ def start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def assignment_light_sql(*, calendar, due_on, on=None, state, progress, deadline, last_submitted):
+def assignment_light_sql(*, calendar, due_on, on=None, state, progress, deadline, last_submitted, completed_at=None):
     """`assignment_status(...).light` as a CASE expression over the named fields (or annotations) of a query.
 
     `state`, `progress`: the period's report (NULL without one); `deadline`: the assignment's completion
-    deadline; `last_submitted`: the latest submission in any period. `due_on` and `on` are the same for every
+    deadline; `last_submitted`: the latest submission in any period; `completed_at`: the task's closing time. `due_on` and `on` are the same for every
     row, so the working-day parts of the rule are decided here, once.
     """
     on = on or today()
-    rules = [
+    rules = []
+    if completed_at:  # the task's closing time (办结): closed by the end of `on` → done
+        rules.append(When(Q(**{f"{completed_at}__lt": start_of(on + datetime.timedelta(days=1))}), then=Value(Light.DONE)))
+    rules += [
         When(Q(**{state: State.ACCEPTED, progress: Progress.DONE}), then=Value(Light.DONE)),
         When(Q(**{state: State.SUBMITTED, progress: Progress.DONE}), then=Value(Light.ON_TRACK)),
         When(Q(**{f"{deadline}__lt": on}), then=Value(Light.OVERDUE)),

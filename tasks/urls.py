@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, review_views, views
+from . import control_views, report_views, review_views, views
 
 app_name = "tasks"
 urlpatterns = [
@@ -13,6 +13,15 @@ urlpatterns = [
     path("plans/<int:pk>/periods/", review_views.period_list, name="period_list"),
     path("plans/<int:pk>/receipts/", review_views.receipts, name="receipts"),
     path("periods/<int:pk>/lock/", review_views.period_lock, name="period_lock"),
+    path("periods/<int:pk>/edit/", control_views.period_edit, name="period_edit"),
+    path("plans/<int:pk>/unit-approval/", control_views.plan_unit_approval, name="plan_unit_approval"),
+    path("tasks/<int:pk>/assignments/add/", control_views.assignment_add, name="assignment_add"),
+    path("tasks/<int:pk>/deadline/", control_views.task_deadline, name="task_deadline"),
+    path("tasks/<int:pk>/complete/", control_views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/reopen/", control_views.task_reopen, name="task_reopen"),
+    path("assignments/<int:pk>/remove/", control_views.assignment_remove, name="assignment_remove"),
+    path("assignments/<int:pk>/role/", control_views.assignment_role, name="assignment_role"),
+    path("assignments/<int:pk>/deadline/", control_views.assignment_deadline, name="assignment_deadline"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/groups/<int:group_pk>/", views.task_choose_group, name="task_choose_group"),
     path("tasks/<int:pk>/periods/<int:period_pk>/", report_views.consolidation, name="consolidation"),

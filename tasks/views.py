@@ -13,7 +13,7 @@ from units.roles import roles_for
 
 from . import access, plans, selectors, workflow
 from .filters import TaskFilter
-from .forms import GroupMembersForm
+from .forms import AddAssignmentForm, CompleteTaskForm, ConfirmForm, GroupMembersForm
 from .periods import chosen_period
 from .status import as_of_note, chinese_date, task_status, today
 from .workdays import WorkCalendar
@@ -91,19 +91,34 @@ def plan_reopen(request, pk):
     return redirect(plan)
 
 
-@require_POST
 def plan_publish(request, pk):
-    """发布: a draft plan goes live, and the units see their tasks."""
+    """发布: a draft plan goes live, and the units see their tasks. The coordinator first sees what will go out
+    (tasks, assignments, units, periods, groups still to choose) and ticks "我已核对……": the tick is required
+    by the server, not only by the browser."""
     plan = access.get_plan_for_user(request.user, pk)
     if not access.can_manage_plans(request.user):
         raise PermissionDenied(_("只有统筹人员可以发布工作计划。"))
-    try:
-        plans.publish_plan(plan, request.user)
-    except plans.PlanDataError as error:
-        messages.error(request, "；".join(error.problems))
-    else:
-        messages.success(request, _("计划已发布，各单位现在可以看到自己的任务。"))
-    return redirect(plan)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                plans.publish_plan(plan, request.user)
+            except plans.PlanDataError as error:
+                messages.error(request, "；".join(error.problems))
+            else:
+                messages.success(request, _("计划已发布，各单位现在可以看到自己的任务。"))
+            return redirect(plan)
+        messages.error(request, _("计划没有发布：请先核对并勾选“我已核对”。"))
+    return render(
+        request,
+        "tasks/plan_publish.html",
+        {
+            "plan": plan,
+            "form": form,
+            "totals": selectors.plan_totals(plan),
+            "periods": list(plan.periods.order_by("due_on", "pk")),
+        },
+    )
 
 
 def task_list(request, pk):
@@ -130,7 +145,11 @@ def task_detail(request, pk):
     task = access.get_task_for_user(request.user, pk)
     periods = selectors.plan_periods([task.plan_id]).get(task.plan_id, [])
     on = task.plan.as_of(periods)  # a closed plan is judged at its close
-    assignments = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task), on))
+    everyone = list(selectors.last_submitted(selectors.assignments_with_units().filter(task=task), on))
+    for assignment in everyone:
+        assignment.task = task  # the rows' lights read the task's closing (办结) without a query
+    assignments = [a for a in everyone if a.is_active]
+    removed = [a for a in everyone if not a.is_active]  # taken off the task: their reports stay readable
     wanted = request.GET.get("period", "")
     period = chosen_period(periods, wanted, on)
     roles = roles_for(request.user)
@@ -147,6 +166,17 @@ def task_detail(request, pk):
         }
     for assignment in assignments:
         assignment.row = rows.get(assignment.pk)
+    leads = [a for a in assignments if a.role == a.Role.LEAD]
+    history = selectors.reports_of(removed) if removed and sees_reports else {}
+    for assignment in removed:
+        assignment.history = history.get(assignment.pk, [])
+    can_manage = access.can_manage_plans(request.user)
+    completion = None
+    if can_manage and task.plan.status == task.plan.Status.ACTIVE and not task.is_completed:
+        final = max(periods, key=lambda p: (p.due_on, p.pk)) if periods else None
+        completion = {"period": final, "missing": workflow.unaccepted_units(task, final), "form": CompleteTaskForm()}
+    if len(leads) > 1:
+        leads[0].principal = True  # the first lead unit named in the notice (主牵头)
     return render(
         request,
         "tasks/task_detail.html",
@@ -159,11 +189,14 @@ def task_detail(request, pk):
             "on": on,
             "as_of_note": as_of_note(task.plan, on),
             "can_consolidate": sees_reports,
-            "leads": [a for a in assignments if a.role == a.Role.LEAD],
+            "leads": leads,
             "responsibles": [a for a in assignments if a.role == a.Role.RESPONSIBLE],
             "pending_groups": [(group, GroupMembersForm(group=group)) for group in task.pending_groups.all()],
             "my_unit_ids": my_unit_ids,
-            "can_manage": access.can_manage_plans(request.user),
+            "can_manage": can_manage,
+            "removed": removed,
+            "add_form": AddAssignmentForm(task=task, prefix="add") if can_manage else None,
+            "completion": completion,
         },
     )
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from .models import (
     ReportAttachment,
     ReportEvent,
     ReportingPeriod,
+    Task,
     WorkPlan,
 )
 
@@ -99,6 +101,8 @@ PLAN_NOT_LIVE = gettext_lazy("计划“%(plan)s”当前为“%(status)s”，�
 PERIOD_LOCKED = gettext_lazy("“%(period)s”报送期已锁定，不能再修改或报送。如确需修改，请联系统筹人员解锁。")
 PERIOD_LOCKED_RETURN = gettext_lazy("“%(period)s”报送期已锁定，退回后单位也无法修改。请先解锁报送期再退回。")
 NO_REPORT = gettext_lazy("这份报告还没有填写，请先填写并保存。")
+TASK_COMPLETED = gettext_lazy("这项任务已办结，报告只能查阅。如需继续报送，请联系统筹人员重新办理。")
+ASSIGNMENT_REMOVED = gettext_lazy("统筹人员已将本单位移出这项任务，报告只能查阅，不能再修改或报送。")
 NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不能再修改。被退回后才能修改。")
 APPROVAL_NOT_USED = gettext_lazy("本计划不需要单位审核，可直接报送。")
 APPROVAL_NOT_USED_APPROVE = gettext_lazy("本计划不需要单位审核。")
@@ -180,7 +184,7 @@ class Allowed:
         seen = []
         for action in ACTIONS:
             refusal = self.refusal(action)
-            if refusal and refusal.code in ("locked", "plan", "empty", "approval") and refusal.message not in seen:
+            if refusal and refusal.code in ("locked", "plan", "empty", "approval", "removed", "completed") and refusal.message not in seen:
                 seen.append(refusal.message)
         return seen
 
@@ -210,6 +214,8 @@ def allowed(user, report, *, assignment=None, period=None):
     # separation of duties: a coordinator who is also a member of the unit never reviews its report
     own_unit = reviewer and report is not None and access.is_own_unit_report(user, report)
     live = plan.status == WorkPlan.Status.ACTIVE
+    removed = not assignment.is_active
+    completed = assignment.task.completed_at is not None
     state = report.state if report is not None else None
     editable = report is None or report.is_editable_state
     approved = report is not None and report.is_approved
@@ -230,12 +236,16 @@ def allowed(user, report, *, assignment=None, period=None):
     checks = {
         "edit": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER)),
+            (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not live, plan_refusal),
             (period.locked, locked),
             (not editable, state_refusal(NOT_EDITABLE)),
         ),
         "request_approval": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_REQUEST)),
+            (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED)),
             (not live, plan_refusal),
             (period.locked, locked),
@@ -244,6 +254,8 @@ def allowed(user, report, *, assignment=None, period=None):
         ),
         "approve": lambda: _first(
             (not approver, lambda: Refusal("permission", NOT_APPROVER)),
+            (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED_APPROVE)),
             (not live, plan_refusal),
             (period.locked, locked),
@@ -254,6 +266,8 @@ def allowed(user, report, *, assignment=None, period=None):
         ),
         "submit": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_SUBMIT)),
+            (removed, lambda: Refusal("removed", ASSIGNMENT_REMOVED)),
+            (completed, lambda: Refusal("completed", TASK_COMPLETED)),
             (not live, plan_refusal),
             (period.locked, locked),
             no_report,
@@ -620,6 +634,7 @@ def confirm_receipt(assignment, user):
         raise PermissionDenied(_("只有本单位人员可以签收。"))
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.receipt in (Assignment.Receipt.CONFIRMED, Assignment.Receipt.INSISTED):
             return fresh
         fresh.receipt, fresh.receipt_at, fresh.receipt_by = Assignment.Receipt.CONFIRMED, timezone.now(), user
@@ -637,6 +652,7 @@ def contest(assignment, user, reason):
         raise WorkflowError(_("请写明理由：为什么这项任务不是本单位的职责，应由哪个单位承担。"), code="note")
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.receipt == Assignment.Receipt.INSISTED:
             raise WorkflowError(_("统筹人员已确认维持这项分工，如仍有异议请直接联系统筹人员。"))
         if fresh.reports.exclude(state=State.DRAFT).exists():
@@ -661,6 +677,7 @@ def insist(assignment, user, note=""):
         raise PermissionDenied(_("只有统筹人员可以处理分工异议。"))
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.receipt != Assignment.Receipt.CONTESTED:
             raise WorkflowError(_("这项分工没有待处理的异议。"))
         fresh.receipt, fresh.receipt_at, fresh.receipt_by = Assignment.Receipt.INSISTED, timezone.now(), user
@@ -681,8 +698,14 @@ def reassign(assignment, user, unit, note=""):
         raise PermissionDenied(_("只有统筹人员可以改派任务。"))
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if unit.pk == fresh.unit_id:
             raise WorkflowError(_("请选择另一个单位。"))
+        if Assignment.objects.filter(task=fresh.task, unit=unit, is_active=False).exists():
+            raise WorkflowError(
+                _("%(unit)s曾被移出这项任务。如需由它承担，请在任务页“增加单位”中重新加入，再移出原单位。")
+                % {"unit": unit.name}
+            )
         if Assignment.objects.filter(task=fresh.task, unit=unit).exists():
             raise WorkflowError(
                 _("%(unit)s已经承担这项任务，不能重复分工。") % {"unit": unit.name}
@@ -727,6 +750,7 @@ def request_extension(assignment, user, new_deadline, reason):
         raise WorkflowError(_("请写明延期理由。"), code="note")
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
+        _check_active(fresh)
         if fresh.deadline and new_deadline <= fresh.deadline:
             raise WorkflowError(
                 _("申请的日期须晚于现在的完成时限（%(date)s）。") % {"date": fresh.deadline.isoformat()},
@@ -849,3 +873,427 @@ def reopen_plan(plan, user, reason):
         )
     plan.status, plan.closed_on, plan.closed_by = fresh.status, None, None
     return plan
+
+
+# --- assignment control (the coordinator changes who carries a task, and until when) ----------------------
+#
+# A unit taken off a task is never deleted: its assignment is deactivated (`is_active=False`, with who, when and
+# why), so its events and reports stay in the task's history, and it leaves every to-do list, count, dashboard
+# and export of current work (`Assignment.objects.active()`). Adding the unit again reactivates that row.
+
+NOT_MANAGER = gettext_lazy("只有统筹人员可以调整任务分工。")
+
+
+def _require_manager(user, message=NOT_MANAGER):
+    if not access.can_manage_plans(user):
+        raise PermissionDenied(message)
+
+
+def _check_plan_open(plan):
+    """Assignments, deadlines and periods change while the plan is a draft or being carried out."""
+    if plan.status == WorkPlan.Status.CLOSED:
+        raise WorkflowError(
+            _("计划“%(plan)s”已结束，不能再调整。如确需调整，请先重新开启计划。") % {"plan": plan.title}, code="plan"
+        )
+
+
+def _check_active(assignment):
+    if not assignment.is_active:
+        raise WorkflowError(
+            _("%(unit)s已被移出这项任务。如需恢复，请在任务页“增加单位”中重新加入。") % {"unit": assignment.unit.name}
+        )
+
+
+def _next_order(task, role):
+    last = Assignment.objects.filter(task=task, role=role).aggregate(last=Max("order"))["last"]
+    return 0 if last is None else last + 1
+
+
+def _unit_name(unit):
+    return unit.short_name or unit.name
+
+
+def change_role(assignment, user, role, note=""):
+    """调整分工: a lead unit becomes a responsible unit or the reverse (it goes last in its new role). An
+    objection to the assignment is settled by it: the unit signs again for its new role."""
+    _require_manager(user)
+    if role not in Assignment.Role.values:
+        raise WorkflowError(_("请选择“牵头”或“责任”。"), code="role")
+    with transaction.atomic():
+        fresh = _locked_assignment(assignment)
+        _check_plan_open(fresh.task.plan)
+        _check_active(fresh)
+        if fresh.role == role:
+            raise WorkflowError(
+                _("%(unit)s已经是这项任务的%(role)s单位。") % {"unit": fresh.unit.name, "role": fresh.get_role_display()}
+            )
+        old, old_role = fresh.get_role_display(), fresh.role
+        fresh.role, fresh.order = role, _next_order(fresh.task, role)
+        fresh.receipt, fresh.receipt_at, fresh.receipt_by, fresh.receipt_note = (
+            Assignment.Receipt.PENDING, None, None, ""
+        )
+        fresh.save(update_fields=["role", "order", "receipt", "receipt_at", "receipt_by", "receipt_note"])
+        new = fresh.get_role_display()
+        _assignment_event(
+            fresh, user, AssignmentEvent.Action.CHANGE_ROLE, note.strip(), data={"from": old_role, "to": role}
+        )
+        notify(
+            unit_users(fresh.unit_id),
+            _("分工已调整：第%(number)s项") % {"number": fresh.task.number},
+            (note.strip() + "\n" if note.strip() else "")
+            + _("统筹人员将本单位在这项任务中的分工由“%(old)s”调整为“%(new)s”，请重新签收。") % {"old": old, "new": new},
+            fresh.task.get_absolute_url(),
+        )
+    assignment.role, assignment.order, assignment.receipt = fresh.role, fresh.order, fresh.receipt
+    return fresh
+
+
+def add_assignment(task, user, unit, role, deadline=None, note=""):
+    """增加单位: the unit joins the task in `role` (last in that role), its deadline the task's unless given, and
+    is asked to sign. A unit already on the task is refused; one taken off it before is reactivated."""
+    _require_manager(user)
+    if role not in Assignment.Role.values:
+        raise WorkflowError(_("请选择“牵头”或“责任”。"), code="role")
+    if not unit.is_active:
+        raise WorkflowError(_("%(unit)s已停用，不能分配任务。") % {"unit": unit.name}, code="unit")
+    note = (note or "").strip()
+    with transaction.atomic():
+        fresh_task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        _check_plan_open(fresh_task.plan)
+        existing = Assignment.objects.select_for_update().filter(task=fresh_task, unit=unit).first()
+        if existing is not None and existing.is_active:
+            raise WorkflowError(
+                _("%(unit)s已经是这项任务的%(role)s单位，不能重复增加。如需改为牵头或责任，请在单位一行点“调整分工”。")
+                % {"unit": unit.name, "role": existing.get_role_display()},
+                code="unit",
+            )
+        deadline = deadline or fresh_task.deadline
+        if existing is not None:
+            assignment = existing
+            assignment.is_active = True
+            assignment.deactivated_at, assignment.deactivated_by, assignment.deactivation_reason = None, None, ""
+            assignment.role, assignment.order, assignment.deadline = role, _next_order(fresh_task, role), deadline
+            assignment.receipt, assignment.receipt_at, assignment.receipt_by, assignment.receipt_note = (
+                Assignment.Receipt.PENDING, None, None, ""
+            )
+            assignment.save()
+            action = AssignmentEvent.Action.REACTIVATE
+        else:
+            assignment = Assignment.objects.create(
+                task=fresh_task, unit=unit, role=role, deadline=deadline, order=_next_order(fresh_task, role)
+            )
+            action = AssignmentEvent.Action.ADD
+        _assignment_event(assignment, user, action, note, data={"role": role, "deadline": _iso(deadline)})
+        if fresh_task.plan.status == WorkPlan.Status.ACTIVE:
+            notify(
+                unit_users(unit.pk),
+                _("新分工待签收：第%(number)s项") % {"number": fresh_task.number},
+                (note + "\n" if note else "")
+                + _("统筹人员将本单位增加为这项任务的%(role)s单位，完成时限%(date)s，请签收。")
+                % {"role": assignment.get_role_display(), "date": _iso(deadline) or _("未定")},
+                f"{reverse('tasks:my_tasks')}?plan={fresh_task.plan_id}",
+            )
+    return assignment
+
+
+def remove_assignment(assignment, user, reason):
+    """移出任务: the unit leaves the task. The assignment is deactivated, never deleted (its events and any
+    reports stay in the task's history). Refused while one of its reports awaits review: decide it first."""
+    _require_manager(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请写明移出的理由，单位会收到这一说明。"), code="note")
+    with transaction.atomic():
+        fresh = _locked_assignment(assignment)
+        _check_plan_open(fresh.task.plan)
+        _check_active(fresh)
+        if fresh.reports.filter(state=State.SUBMITTED).exists():
+            raise WorkflowError(
+                _("%(unit)s有一份报告正在等待审核，请先审核通过或退回，再移出这个单位。") % {"unit": fresh.unit.name}
+            )
+        fresh.is_active = False
+        fresh.deactivated_at, fresh.deactivated_by, fresh.deactivation_reason = timezone.now(), user, reason
+        fresh.save(update_fields=["is_active", "deactivated_at", "deactivated_by", "deactivation_reason"])
+        ExtensionRequest.objects.filter(assignment=fresh, state=ExtensionRequest.State.PENDING).update(
+            state=ExtensionRequest.State.REFUSED, decided_by=user, decided_at=timezone.now(),
+            decision_note=_("单位已被移出这项任务。"),
+        )
+        _assignment_event(fresh, user, AssignmentEvent.Action.REMOVE, reason, data={"role": fresh.role})
+        notify(
+            unit_users(fresh.unit_id),
+            _("已移出任务：第%(number)s项") % {"number": fresh.task.number},
+            _("统筹人员已将本单位移出这项任务，不需要再报送。理由：%(reason)s") % {"reason": reason},
+            fresh.task.get_absolute_url(),
+        )
+    assignment.is_active = False
+    return fresh
+
+
+def _check_deadline(deadline):
+    if deadline is None:
+        raise WorkflowError(_("请填写新的完成时限（例如 2022-12-31）。"), code="date")
+
+
+def set_task_deadline(task, user, deadline, reason):
+    """调整任务的完成时限: the task's deadline moves, and with it each assignment's that equalled the old one
+    (an assignment given its own deadline — an extension — keeps it). The units moved are notified."""
+    _require_manager(user)
+    _check_deadline(deadline)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请写明调整完成时限的理由。"), code="note")
+    with transaction.atomic():
+        fresh = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        _check_plan_open(fresh.plan)
+        old = fresh.deadline
+        if old == deadline:
+            raise WorkflowError(_("新的完成时限与现在相同（%(date)s）。") % {"date": _iso(old)}, code="date")
+        fresh.deadline = deadline
+        fresh.save(update_fields=["deadline"])
+        same = {"deadline": old} if old else {"deadline__isnull": True}
+        moved = list(Assignment.objects.select_for_update(of=("self",)).active().filter(task=fresh, **same))
+        for assignment in moved:
+            assignment.deadline = deadline
+        Assignment.objects.bulk_update(moved, ["deadline"])
+        for assignment in moved:
+            _assignment_event(
+                assignment, user, AssignmentEvent.Action.DEADLINE, reason, data={"from": _iso(old), "to": _iso(deadline)}
+            )
+        PlanEvent.objects.create(
+            plan=fresh.plan, task=fresh, actor=user, action=PlanEvent.Action.TASK_DEADLINE, reason=reason,
+            data={"from": _iso(old), "to": _iso(deadline), "assignments": len(moved)},
+        )
+        for assignment in moved:
+            notify(
+                unit_users(assignment.unit_id),
+                _("完成时限调整：第%(number)s项") % {"number": fresh.number},
+                _("完成时限由%(old)s调整为%(new)s。理由：%(reason)s")
+                % {"old": _iso(old) or _("未定"), "new": _iso(deadline), "reason": reason},
+                fresh.get_absolute_url(),
+            )
+    task.deadline = deadline
+    return moved
+
+
+def set_assignment_deadline(assignment, user, deadline, reason):
+    """调整一个单位的完成时限, with a reason; the unit is notified."""
+    _require_manager(user)
+    _check_deadline(deadline)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请写明调整完成时限的理由。"), code="note")
+    with transaction.atomic():
+        fresh = _locked_assignment(assignment)
+        _check_plan_open(fresh.task.plan)
+        _check_active(fresh)
+        old = fresh.deadline
+        if old == deadline:
+            raise WorkflowError(_("新的完成时限与现在相同（%(date)s）。") % {"date": _iso(old)}, code="date")
+        fresh.deadline = deadline
+        fresh.save(update_fields=["deadline"])
+        _assignment_event(
+            fresh, user, AssignmentEvent.Action.DEADLINE, reason, data={"from": _iso(old), "to": _iso(deadline)}
+        )
+        notify(
+            unit_users(fresh.unit_id),
+            _("完成时限调整：第%(number)s项") % {"number": fresh.task.number},
+            _("本单位的完成时限由%(old)s调整为%(new)s。理由：%(reason)s")
+            % {"old": _iso(old) or _("未定"), "new": _iso(deadline), "reason": reason},
+            fresh.task.get_absolute_url(),
+        )
+    assignment.deadline = deadline
+    return fresh
+
+
+def _plan_reporters(plan):
+    """The reporters of the units with assignments in force in the plan."""
+    return get_user_model().objects.filter(
+        memberships__unit__assignments__task__plan=plan,
+        memberships__unit__assignments__is_active=True,
+        memberships__role=Membership.Role.REPORTER,
+        is_active=True,
+    ).distinct()
+
+
+def update_period(period, user, *, name, starts_on, ends_on, due_on):
+    """修改报送期 (name and dates), with clear refusals; the units are told when its due date moves."""
+    _require_manager(user, _("只有统筹人员可以修改报送期。"))
+    name = (name or "").strip()
+    problems = []
+    if not name:
+        problems.append(_("请填写报送期名称，例如“第一季度”。"))
+    if not (starts_on and ends_on and due_on):
+        problems.append(_("请填写开始日期、结束日期和报送截止日期。"))
+    else:
+        if ends_on < starts_on:
+            problems.append(_("结束日期不能早于开始日期。"))
+        if due_on < starts_on:
+            problems.append(_("报送截止日期不能早于开始日期。"))
+    if problems:
+        raise WorkflowError("".join(problems), code="period")
+    with transaction.atomic():
+        fresh = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+        _check_plan_open(fresh.plan)
+        if ReportingPeriod.objects.filter(plan=fresh.plan, name=name).exclude(pk=fresh.pk).exists():
+            raise WorkflowError(_("本计划已有名为“%(name)s”的报送期，请换一个名称。") % {"name": name}, code="period")
+        before = {"name": fresh.name, "starts_on": _iso(fresh.starts_on), "ends_on": _iso(fresh.ends_on),
+                  "due_on": _iso(fresh.due_on)}
+        after = {"name": name, "starts_on": _iso(starts_on), "ends_on": _iso(ends_on), "due_on": _iso(due_on)}
+        changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+        if not changes:
+            raise WorkflowError(_("没有修改任何内容。"), code="period")
+        fresh.name, fresh.starts_on, fresh.ends_on, fresh.due_on = name, starts_on, ends_on, due_on
+        fresh.save(update_fields=["name", "starts_on", "ends_on", "due_on"])
+        PlanEvent.objects.create(
+            plan=fresh.plan, actor=user, action=PlanEvent.Action.PERIOD_CHANGE, data={"period": fresh.pk, **changes}
+        )
+        if fresh.plan.status == WorkPlan.Status.ACTIVE and ("due_on" in changes or "name" in changes):
+            notify(
+                _plan_reporters(fresh.plan),
+                _("报送期调整：%(name)s") % {"name": name},
+                _("“%(name)s”的报送截止日期为%(due)s（%(start)s至%(end)s）。")
+                % {"name": name, "due": _iso(due_on), "start": _iso(starts_on), "end": _iso(ends_on)},
+                f"{reverse('tasks:my_tasks')}?plan={fresh.plan_id}&period={fresh.pk}",
+            )
+    for field in ("name", "starts_on", "ends_on", "due_on"):
+        setattr(period, field, getattr(fresh, field))
+    return period
+
+
+def reports_waiting_for_approval(plan):
+    """The plan's reports a reporter sent to the unit approver (送本单位审核) that are not approved yet."""
+    return ProgressReport.objects.filter(
+        period__plan=plan,
+        state__in=(State.DRAFT, State.RETURNED),
+        events__action=Action.REQUEST_APPROVAL,
+        events__version=F("version"),
+    ).exclude(approved_version=F("version")).distinct()
+
+
+def set_unit_approval(plan, user, on, note=""):
+    """Switch the plan's unit approval (报送前须本单位审核) on or off.
+
+    Off: reports waiting for their approver keep their text and state; their reporters may now submit them
+    directly and are told so. On: a report not yet submitted needs its approver first; submitted and accepted
+    reports are not affected. Returns the number of reports that were waiting for approval."""
+    _require_manager(user, _("只有统筹人员可以调整单位审核设置。"))
+    with transaction.atomic():
+        fresh = WorkPlan.objects.select_for_update().get(pk=plan.pk)
+        _check_plan_open(fresh)
+        if fresh.unit_approval == bool(on):
+            raise WorkflowError(_("单位审核已经是“%(state)s”。") % {"state": _("开启") if on else _("关闭")})
+        waiting = list(reports_waiting_for_approval(fresh).values_list("assignment__unit_id", flat=True))
+        fresh.unit_approval = bool(on)
+        fresh.save(update_fields=["unit_approval"])
+        PlanEvent.objects.create(
+            plan=fresh, actor=user, action=PlanEvent.Action.UNIT_APPROVAL, reason=(note or "").strip(),
+            data={"on": bool(on), "waiting": len(waiting)},
+        )
+        if fresh.status == WorkPlan.Status.ACTIVE:
+            if on:
+                recipients = _plan_reporters(fresh)
+                body = _("本计划的报告报送前须经本单位审核人审核通过。已报送的报告不受影响。")
+            else:
+                recipients = get_user_model().objects.filter(
+                    memberships__unit_id__in=set(waiting), is_active=True
+                ).distinct()
+                body = _("本计划不再需要单位审核：等待审核的报告内容不变，联络员可以直接报送。")
+            notify(
+                recipients,
+                _("单位审核设置调整：%(title)s") % {"title": fresh.title},
+                body,
+                f"{reverse('tasks:my_tasks')}?plan={fresh.pk}",
+            )
+    plan.unit_approval = fresh.unit_approval
+    return len(waiting)
+
+
+# --- 办结 (closing a task) ----------------------------------------------------------------------------------
+
+
+def final_period(plan):
+    """The plan's last reporting period (latest due date): its reports are the task's final account."""
+    return ReportingPeriod.objects.filter(plan=plan).order_by("-due_on", "-pk").first()
+
+
+def unaccepted_units(task, period):
+    """The units in force on the task whose report for `period` is not accepted (all of them without a period)."""
+    assignments = Assignment.objects.active().filter(task=task).select_related("unit").order_by("role", "order", "pk")
+    if period is not None:
+        assignments = assignments.exclude(reports__period=period, reports__state=State.ACCEPTED)
+    return [a.unit for a in assignments]
+
+
+def complete_task(task, user, note=""):
+    """办结: the coordinator closes the task. Allowed when every unit in force on it has its final-period report
+    accepted; otherwise only with a note saying why it is closed now. Closed tasks leave the to-do lists
+    (我的任务 shows them as 已办结, the review queue, missing reports and reminders skip them)."""
+    _require_manager(user, _("只有统筹人员可以办结任务。"))
+    note = (note or "").strip()
+    with transaction.atomic():
+        fresh = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        _check_plan_live(fresh.plan)
+        if fresh.completed_at is not None:
+            raise WorkflowError(_("第%(number)s项已经办结。") % {"number": fresh.number})
+        waiting = ProgressReport.objects.filter(assignment__task=fresh, state=State.SUBMITTED).count()
+        if waiting:
+            raise WorkflowError(
+                _("这项任务还有 %(count)s 份报告等待审核，请先审核通过或退回，再办结。") % {"count": waiting}
+            )
+        period = final_period(fresh.plan)
+        missing = unaccepted_units(fresh, period)
+        if missing and not note:
+            names = "、".join(_unit_name(unit) for unit in missing[:10]) + ("等" if len(missing) > 10 else "")
+            if period is None:
+                reason = _("本计划还没有报送期")
+            else:
+                reason = _("%(count)s 个单位“%(period)s”的报告尚未审核通过（%(names)s）") % {
+                    "count": len(missing), "period": period.name, "names": names,
+                }
+            raise WorkflowError(
+                _("%(reason)s。如确需现在办结，请在“办结说明”中写明原因。") % {"reason": reason}, code="note"
+            )
+        fresh.completed_at, fresh.completed_by, fresh.completion_note = timezone.now(), user, note
+        fresh.save(update_fields=["completed_at", "completed_by", "completion_note"])
+        PlanEvent.objects.create(
+            plan=fresh.plan, task=fresh, actor=user, action=PlanEvent.Action.TASK_COMPLETE, reason=note,
+            data={"unaccepted": [_unit_name(unit) for unit in missing]},
+        )
+        notify(
+            get_user_model().objects.filter(
+                memberships__unit__assignments__task=fresh, memberships__unit__assignments__is_active=True,
+                memberships__role=Membership.Role.REPORTER, is_active=True,
+            ).distinct(),
+            _("任务已办结：第%(number)s项") % {"number": fresh.number},
+            note or _("这项任务已经办结，不需要再报送。"),
+            fresh.get_absolute_url(),
+        )
+    task.completed_at, task.completed_by, task.completion_note = fresh.completed_at, user, note
+    return task
+
+
+def reopen_task(task, user, reason):
+    """重新办理: a closed task is carried out again; a reason is required."""
+    _require_manager(user, _("只有统筹人员可以重新办理任务。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请填写重新办理的理由。"), code="note")
+    with transaction.atomic():
+        fresh = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        _check_plan_live(fresh.plan)
+        if fresh.completed_at is None:
+            raise WorkflowError(_("第%(number)s项没有办结，不需要重新办理。") % {"number": fresh.number})
+        fresh.completed_at, fresh.completed_by, fresh.completion_note = None, None, ""
+        fresh.save(update_fields=["completed_at", "completed_by", "completion_note"])
+        PlanEvent.objects.create(plan=fresh.plan, task=fresh, actor=user, action=PlanEvent.Action.TASK_REOPEN, reason=reason)
+        notify(
+            get_user_model().objects.filter(
+                memberships__unit__assignments__task=fresh, memberships__unit__assignments__is_active=True,
+                memberships__role=Membership.Role.REPORTER, is_active=True,
+            ).distinct(),
+            _("任务重新办理：第%(number)s项") % {"number": fresh.number},
+            reason,
+            fresh.get_absolute_url(),
+        )
+    task.completed_at, task.completed_by, task.completion_note = None, None, ""
+    return task

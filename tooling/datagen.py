@@ -692,10 +692,10 @@ def _create_plan(rng, data, city, year, units, reporters, coordinator, template,
         task_units.append((leads, responsibles))
     Task.objects.bulk_create(tasks, batch_size=BATCH)
     assignments = [
-        Assignment(task=task, unit=unit, role=role, deadline=task.deadline)
+        Assignment(task=task, unit=unit, role=role, deadline=task.deadline, order=order)
         for task, (leads, responsibles) in zip(tasks, task_units, strict=True)
         for role, group in ((Assignment.Role.LEAD, leads), (Assignment.Role.RESPONSIBLE, responsibles))
-        for unit in group
+        for order, unit in enumerate(group)
     ]
     Assignment.objects.bulk_create(assignments, batch_size=BATCH)
     periods = []

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 LEAD, RESPONSIBLE = Assignment.Role.LEAD, Assignment.Role.RESPONSIBLE
 State, Progress = ProgressReport.State, ProgressReport.Progress
 
-HEADERS = "序号 任务编号 任务 牵头单位 责任单位 期间 状态 进展 工作情况 存在问题 提交时间 审核意见".split()
+HEADERS = "序号 任务编号 任务 牵头单位 责任单位 期间 状态 进展 工作情况 存在问题 提交时间 审核意见 办结".split()
 FORMULA = '=HYPERLINK("http://example.com","点我")'
 DRAFT_TEXT = "草稿中尚未报送的文字"
 
@@ -122,25 +122,25 @@ class World:
 
 
 def unsent(number, task_number, task, leads, unit, period):
-    return [number, task_number, task, leads, unit, period, "未报送", "", "", "", "", ""]
+    return [number, task_number, task, leads, unit, period, "未报送", "", "", "", "", "", ""]
 
 
 # The ledger of World, worked out by hand (blank cells read back as "").
 # fmt: off
 EXPECTED = [
-    [1, 1, "任务一", "甲局", "甲局", "上半年", "已通过", "已完成", "甲局上半年工作", "无", "2030-07-05 14:30", "同意"],
+    [1, 1, "任务一", "甲局", "甲局", "上半年", "已通过", "已完成", "甲局上半年工作", "无", "2030-07-05 14:30", "同意", ""],
     unsent(2, 1, "任务一", "甲局", "丙局", "上半年"),  # a draft is not in the ledger
-    [3, 1, "任务一", "甲局", "乙局", "上半年", "已报送", "序时推进", FORMULA, "-资金不足", "2030-06-20 09:05", "@备注"],
-    [4, 1, "任务一", "甲局", "甲局", "全年", "已报送", "已完成", "全年完成", "", "2030-12-01 08:00", ""],
+    [3, 1, "任务一", "甲局", "乙局", "上半年", "已报送", "序时推进", FORMULA, "-资金不足", "2030-06-20 09:05", "@备注", ""],
+    [4, 1, "任务一", "甲局", "甲局", "全年", "已报送", "已完成", "全年完成", "", "2030-12-01 08:00", "", ""],
     unsent(5, 1, "任务一", "甲局", "丙局", "全年"),
     unsent(6, 1, "任务一", "甲局", "乙局", "全年"),
-    unsent(7, 2, "任务二", "乙局、甲局", "乙局", "上半年"),
-    [8, 2, "任务二", "乙局、甲局", "甲局", "上半年", "已退回", "滞后", "第一段第二段\n第三段", "",
-     "2030-07-01 00:00", "请补充数据"],
-    unsent(9, 2, "任务二", "乙局、甲局", "丙局", "上半年"),
-    unsent(10, 2, "任务二", "乙局、甲局", "乙局", "全年"),
-    unsent(11, 2, "任务二", "乙局、甲局", "甲局", "全年"),
-    unsent(12, 2, "任务二", "乙局、甲局", "丙局", "全年"),
+    unsent(7, 2, "任务二", "乙局（主牵头）、甲局", "乙局", "上半年"),
+    [8, 2, "任务二", "乙局（主牵头）、甲局", "甲局", "上半年", "已退回", "滞后", "第一段第二段\n第三段", "",
+     "2030-07-01 00:00", "请补充数据", ""],
+    unsent(9, 2, "任务二", "乙局（主牵头）、甲局", "丙局", "上半年"),
+    unsent(10, 2, "任务二", "乙局（主牵头）、甲局", "乙局", "全年"),
+    unsent(11, 2, "任务二", "乙局（主牵头）、甲局", "甲局", "全年"),
+    unsent(12, 2, "任务二", "乙局（主牵头）、甲局", "丙局", "全年"),
     unsent(13, 3, "任务三", "丙局", "丙局", "上半年"),
     unsent(14, 3, "任务三", "丙局", "丙局", "全年"),
 ]
@@ -225,14 +225,14 @@ def test_the_header_is_bold_frozen_and_filtered(world):
     assert all(cell.font.b for cell in sheet[1])
     assert not sheet["A2"].font.b
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L15"
+    assert sheet.auto_filter.ref == "A1:M15"
 
 
 def test_text_columns_are_wide_wrapped_and_top_aligned(world):
     sheet = written(world.plan)[1].active
     widths = {
         header: sheet.column_dimensions[letter].width
-        for header, letter in zip(HEADERS, "ABCDEFGHIJKL", strict=True)
+        for header, letter in zip(HEADERS, "ABCDEFGHIJKLM", strict=True)
     }
     for narrow in ("序号", "任务编号", "期间", "状态", "进展", "提交时间"):
         for wide in ("任务", "工作情况", "存在问题"):

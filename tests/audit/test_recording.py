@@ -222,6 +222,8 @@ def test_a_deleted_plan_records_what_went_with_it():
         "unit": "审计测试局",
         "role": "牵头",
         "receipt": "待签收",
+        "order": "0",
+        "is_active": "是",
     }
     assert entries_for(task, "delete") and entries_for(task.section, "delete")
     assert AuditEntry.objects.get(model="tasks.workplan", object_id=str(plan_pk), action="delete").changes[
@@ -320,7 +322,7 @@ def test_the_importer_records_the_plan_its_tasks_and_the_summary(client):
     new_unit_entry = entries_for(Unit.objects.get(name="市星际办"), "create")[0]
     assert new_unit_entry.username == COORDINATOR and new_unit_entry.ip == ADDRESS
 
-    client.post(reverse("tasks:plan_publish", args=[plan.pk]), REMOTE_ADDR=ADDRESS)
+    client.post(reverse("tasks:plan_publish", args=[plan.pk]), {"confirmed": "on"}, REMOTE_ADDR=ADDRESS)
     published = entries_for(plan, "update")[-1]
     assert published.changes == {"status": ["草稿", "执行中"]} and published.username == COORDINATOR
 

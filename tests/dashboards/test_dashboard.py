@@ -319,7 +319,11 @@ def test_the_public_page_is_off_until_the_coordinator_switches_it_on(client, log
         login(LEADER).post(reverse("dashboards:public_switch", args=[plan.pk]), {"public": "on"}).status_code
         == 403
     )
-    response = login(COORDINATOR).post(reverse("dashboards:public_switch", args=[plan.pk]), {"public": "on"})
+    switch = reverse("dashboards:public_switch", args=[plan.pk])
+    response = login(COORDINATOR).post(switch, {"public": "on"}, follow=True)  # not confirmed: stays off
+    assert "请先勾选“我已核对公开内容”" in response.content.decode()
+    assert client.get(url).status_code == 404
+    response = login(COORDINATOR).post(switch, {"public": "on", "confirmed": "on"})
     assert response.status_code == 302
     client.logout()
     response = client.get(url)

@@ -193,7 +193,13 @@ def test_the_coordinator_publishes_a_draft_and_reporters_then_see_it(login):
     assert login(LEAD_REPORTER).post(url).status_code == 404  # a draft is invisible to reporters
     assert login(LEADER).post(url).status_code == 403
     assert login(LEAD_REPORTER).get(plan.get_absolute_url()).status_code == 404
-    response = login(COORDINATOR).post(url, follow=True)
+    # a confirmation step: what goes out, and a tick the server requires
+    page = login(COORDINATOR).get(url)
+    assert page.status_code == 200 and "我已核对" in page.content.decode()
+    response = login(COORDINATOR).post(url)
+    assert response.status_code == 200 and "请先勾选“我已核对”" in response.content.decode()
+    assert WorkPlan.objects.get(pk=plan.pk).status == WorkPlan.Status.DRAFT
+    response = login(COORDINATOR).post(url, {"confirmed": "on"}, follow=True)
     assert "计划已发布" in response.content.decode()
     assert login(LEAD_REPORTER).get(plan.get_absolute_url()).status_code == 200
     # the units on the plan are asked to sign for their tasks; a unit not on it is not
@@ -205,14 +211,14 @@ def test_the_coordinator_publishes_a_draft_and_reporters_then_see_it(login):
         .values_list("unit__memberships__user__username", flat=True)
     )
     assert set(signing.values_list("recipient__username", flat=True)) == expected
-    response = login(COORDINATOR).post(url, follow=True)
+    response = login(COORDINATOR).post(url, {"confirmed": "on"}, follow=True)
     assert "只有草稿状态的计划可以发布" in response.content.decode()
 
 
 def test_the_import_and_publication_are_in_the_admin_history(login):
     client = login(COORDINATOR)
     plan = import_draft(client)
-    client.post(reverse("tasks:plan_publish", args=[plan.pk]))
+    client.post(reverse("tasks:plan_publish", args=[plan.pk]), {"confirmed": "on"})
     messages = list(
         LogEntry.objects.filter(object_id=str(plan.pk))
         .order_by("pk")

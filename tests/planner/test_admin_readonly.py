@@ -19,6 +19,7 @@ from tasks.models import (
     ReportEvent,
     ReportingPeriod,
     Task,
+    WorkPlan,
 )
 from units.models import Unit, User
 
@@ -46,11 +47,20 @@ def test_nobody_adds_or_changes_what_the_application_writes(model, request_of_su
 
 # --- The workflow's fields: read-only on the change pages, which link to the product page that changes them ----
 
-ASSIGNMENT_FIELDS = {"task", "unit", "role", "deadline", "receipt", "receipt_at", "receipt_by", "receipt_note"}
+ASSIGNMENT_FIELDS = {
+    "task", "unit", "role", "order", "deadline", "receipt", "receipt_at", "receipt_by", "receipt_note",
+    "is_active", "deactivated_at", "deactivated_by", "deactivation_reason",
+}
 WORKFLOW_FIELDS = [
     # (model, fields tasks.workflow changes, the product page the change page links to)
     (Assignment, ASSIGNMENT_FIELDS, lambda obj: reverse("tasks:receipts", args=[obj.task.plan_id])),
-    (ReportingPeriod, {"locked"}, lambda obj: reverse("tasks:period_list", args=[obj.plan_id])),
+    (
+        ReportingPeriod,
+        {"name", "starts_on", "ends_on", "due_on", "locked"},
+        lambda obj: reverse("tasks:period_edit", args=[obj.pk]),
+    ),
+    (Task, {"deadline", "completed_at", "completed_by", "completion_note"}, lambda obj: reverse("tasks:task_detail", args=[obj.pk])),
+    (WorkPlan, {"unit_approval", "public_dashboard"}, lambda obj: reverse("tasks:period_list", args=[obj.pk])),
 ]
 
 
@@ -78,18 +88,19 @@ def test_posting_the_workflows_fields_to_the_admin_changes_nothing(plan, request
     client.post(
         reverse("admin:tasks_assignment_change", args=[assignment.pk]),
         {"task": assignment.task_id, "unit": other.pk, "role": "lead", "deadline": "2099-01-01",
-         "receipt": "confirmed"},
+         "receipt": "confirmed", "order": 9, "is_active": ""},
     )
     assert Assignment.objects.filter(pk=assignment.pk).values().get() == before
 
     period = plan.periods.order_by("pk").first()
     client.post(
         reverse("admin:tasks_reportingperiod_change", args=[period.pk]),
-        {"plan": plan.pk, "name": period.name, "starts_on": period.starts_on, "ends_on": period.ends_on,
-         "due_on": period.due_on, "locked": "on" if not period.locked else ""},
+        {"plan": plan.pk, "name": "改过的名称", "starts_on": "2000-01-01", "ends_on": "2000-01-02",
+         "due_on": "2000-01-03", "locked": "on" if not period.locked else ""},
     )
     period_after = ReportingPeriod.objects.get(pk=period.pk)
     assert period_after.locked == period.locked and period_after.name == period.name
+    assert (period_after.starts_on, period_after.due_on) == (period.starts_on, period.due_on)
 
 
 def test_the_tasks_assignments_are_read_only_in_its_page(plan, request_of_superuser, client):

@@ -40,6 +40,7 @@ from tasks.models import (
     ProgressReport,
     ReportAttachment,
     ReportingPeriod,
+    Task,
     WorkPlan,
 )
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, PASSWORD
@@ -674,6 +675,50 @@ def test_period_lock(client, refs, target, data):
         sane(client.post(reverse("tasks:period_lock", args=[path_id(target, refs)]), data))
 
 
+# --- assignment control and 办结 (issue 17) -------------------------------------------------------------------
+
+CONTROL = [
+    ("tasks:assignment_add", "@task"),
+    ("tasks:assignment_remove", "@assignment"),
+    ("tasks:assignment_role", "@assignment"),
+    ("tasks:assignment_deadline", "@assignment"),
+    ("tasks:task_deadline", "@task"),
+    ("tasks:task_complete", "@task"),
+    ("tasks:task_reopen", "@task"),
+    ("tasks:period_edit", "@period"),
+    ("tasks:plan_unit_approval", "@plan"),
+]
+
+
+@fast(30)
+@given(
+    view=st.sampled_from(CONTROL),
+    wrong=st.sampled_from([None, None, "0", HUGE]),
+    data=form(
+        **{"add-unit": ids("@unit"), "add-role": st.sampled_from(["lead", "responsible", "", SCRIPT, NUL]),
+           "add-deadline": hostile_date, "add-note": hostile_text},
+        reason=hostile_text, note=hostile_text, deadline=hostile_date,
+        role=st.sampled_from(["lead", "responsible", "", "owner", NUL]),
+        name=hostile_text, starts_on=hostile_date, ends_on=hostile_date, due_on=hostile_date,
+        unit_approval=st.sampled_from(["1", "0", "", NUL]),
+    ),
+)
+@example(view=("tasks:assignment_remove", "@assignment"), wrong=None, data={"reason": SCRIPT + IMG})
+@example(view=("tasks:task_complete", "@task"), wrong=None, data={"note": NUL})
+@example(view=("tasks:period_edit", "@period"), wrong=None, data={"name": SCRIPT, "starts_on": "2022-02-30",
+                                                                   "ends_on": "9999-12-31", "due_on": NUL})
+def test_assignment_control(client, refs, view, wrong, data):
+    name, ref = view
+    with acting(client, COORDINATOR):
+        url = reverse(name, args=[path_id(wrong or ref, refs)])
+        body = sane(client.post(url, resolve(data, refs)))
+        if name == "tasks:period_edit" and body:
+            shows_escaped(body, data.get("name", ""))
+        for event in AssignmentEvent.objects.filter(assignment=refs["@assignment"]):
+            no_nul(event.comment)
+        no_nul(*Task.objects.filter(pk=refs["@task"]).values_list("completion_note", flat=True))
+
+
 # --- the plan importer ------------------------------------------------------------------------------------------
 
 HOSTILE_NOTICE = NOTICE.replace("〔2031〕7号", "〔2031〕77号").replace(
@@ -917,7 +962,7 @@ def test_annual_template(client, world, draft, refs, preset, data):
 @fast(15)
 @given(
     target=st.sampled_from(["@plan", "@plan", "0", HUGE]),
-    data=form(public=st.sampled_from(["on", "off", "", NUL, SCRIPT])),
+    data=form(public=st.sampled_from(["on", "off", "", NUL, SCRIPT]), confirmed=st.sampled_from(["on", "", NUL])),
 )
 @example(target="@plan", data={"public": ["on", "off"]})
 def test_public_switch(client, refs, target, data):
@@ -944,6 +989,7 @@ def test_task_choose_group(client, world, refs, data, target):
         added = set(Assignment.objects.filter(task=task).values_list("unit_id", flat=True)) - before
         assert added <= members, "a unit outside the group was assigned"
         sane(client.post(reverse("tasks:plan_publish", args=[world["plan"].pk]), resolve(data, refs)))
+        sane(client.post(reverse("tasks:plan_publish", args=[world["plan"].pk]), {"confirmed": ["on", NUL]}))
 
 
 @fast(15)
@@ -1495,6 +1541,15 @@ ATTACKED = {
     "tasks:task_choose_group": "test_task_choose_group",
     "tasks:period_list": "test_period_create",
     "tasks:period_lock": "test_period_lock",
+    "tasks:assignment_add": "test_assignment_control",
+    "tasks:assignment_remove": "test_assignment_control",
+    "tasks:assignment_role": "test_assignment_control",
+    "tasks:assignment_deadline": "test_assignment_control",
+    "tasks:task_deadline": "test_assignment_control",
+    "tasks:task_complete": "test_assignment_control",
+    "tasks:task_reopen": "test_assignment_control",
+    "tasks:period_edit": "test_assignment_control",
+    "tasks:plan_unit_approval": "test_assignment_control",
     "tasks:receipts": "test_filter_pages",
     "tasks:consolidation": "test_filter_pages",
     "tasks:my_tasks": "test_filter_pages",

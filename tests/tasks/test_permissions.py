@@ -23,7 +23,7 @@ from tasks import workflow
 from tasks.models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportingPeriod
 from tasks.uploads import check_attachment
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, LEAD_REPORTER, LEADER, ZONE_REPORTER
-from units.models import Membership, User
+from units.models import Membership, Unit, User
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,16 @@ EXPECTED = {
     # closing and reopening a plan: coordinators only (everyone else reads the plan, so 403, not 404)
     "tasks:plan_close": ("post", {**COORDINATOR_ONLY}),
     "tasks:plan_reopen": ("post", {**COORDINATOR_ONLY}),
+    # assignment control and 办结 (issue 17): coordinators only; everyone else reads the task, so 403, not 404
+    "tasks:assignment_add": ("post", {**COORDINATOR_ONLY}),
+    "tasks:assignment_remove": ("post", {**COORDINATOR_ONLY}),
+    "tasks:assignment_role": ("post", {**COORDINATOR_ONLY}),
+    "tasks:assignment_deadline": ("post", {**COORDINATOR_ONLY}),
+    "tasks:task_deadline": ("post", {**COORDINATOR_ONLY}),
+    "tasks:task_complete": ("post", {**COORDINATOR_ONLY}),
+    "tasks:task_reopen": ("post", {**COORDINATOR_ONLY}),
+    "tasks:period_edit": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "tasks:plan_unit_approval": ("post", {**COORDINATOR_ONLY}),
     "notifications:list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     # the notification belongs to the unit A reporter: anyone else gets 404
     "notifications:open": ("get", {COUNTY_REPORTER: 302, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: GONE, LEADER: GONE}),
@@ -188,12 +198,33 @@ def request_for(name, world):
         case "tasks:plan_reopen":
             workflow.close_plan(world["plan"], User.objects.get(username=COORDINATOR), datetime.date(2022, 12, 31))
             return reverse(name, args=[world["plan"].pk]), {"reason": "补录年底报告"}
+        case "tasks:assignment_add":
+            unit = Unit.objects.exclude(assignments__task=world["task"]).filter(is_active=True).first()
+            return reverse(name, args=[world["task"].pk]), {"add-unit": unit.pk, "add-role": "responsible"}
+        case "tasks:assignment_remove":
+            return reverse(name, args=[a.pk]), {"reason": "职责调整"}
+        case "tasks:assignment_role":
+            return reverse(name, args=[a.pk]), {"role": "lead"}
+        case "tasks:assignment_deadline" | "tasks:task_deadline":
+            target = world["task"].pk if name == "tasks:task_deadline" else a.pk
+            return reverse(name, args=[target]), {"deadline": "2022-11-30", "reason": "市委要求提前完成"}
+        case "tasks:task_complete":
+            ProgressReport.objects.filter(assignment__task=world["task"], state="submitted").update(state="accepted")
+            return reverse(name, args=[world["task"].pk]), {"note": "已按市委要求完成"}
+        case "tasks:task_reopen":
+            ProgressReport.objects.filter(assignment__task=world["task"], state="submitted").update(state="accepted")
+            workflow.complete_task(world["task"], User.objects.get(username=COORDINATOR), "已完成")
+            return reverse(name, args=[world["task"].pk]), {"note": "发现遗漏"}
+        case "tasks:period_edit":
+            return reverse(name, args=[period.pk]), {}
+        case "tasks:plan_unit_approval":
+            return reverse(name, args=[world["plan"].pk]), {"unit_approval": "1"}
         case "units:password_reset":
             return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}
         case "dashboards:public_switch":
-            return reverse(name, args=[world["plan"].pk]), {"public": "on"}
+            return reverse(name, args=[world["plan"].pk]), {"public": "on", "confirmed": "on"}
         case "annual:annual_assemble":
             return reverse(name, args=[world["plan"].pk]), {"period": period.pk}
         case "annual:annual_part" | "annual:annual_part_replace" | "annual:annual_part_dismiss":

@@ -273,3 +273,15 @@ def missing_rows(rows, made_once=None):
             }
         )
     return lines
+
+
+def last_urge(info):
+    """When a unit was last urged (selectors.last_urges' dict) in words: {"text": "上次催办：2022-06-20 14:05
+    张三", "reply_by": "2022-06-25" or "", "note": the note cut to 40 characters}; None when never urged."""
+    if not info:
+        return None
+    return {
+        "text": _("%(at)s %(by)s") % {"at": _day_time(info["at"]), "by": info["by"]},
+        "reply_by": info["reply_by"],
+        "note": Truncator(info["note"]).chars(40),
+    }

@@ -416,3 +416,30 @@ def period_needing(assignment_ids, periods, on):
         if not period.locked and period.starts_on <= on and reported < len(assignment_ids):
             return period
     return current_period(periods, on)
+
+
+def last_urges(unit_ids, period, action=AssignmentEvent.Action.URGE):
+    """The latest urge (催办, or 催签收 with `action=URGE_RECEIPT`) of each unit, for `period` (None: urges
+    without a period, as 催签收 is): {unit_id: {"at", "by", "note", "reply_by"}}. One query whatever the number
+    of units or urges: each unit's latest event is picked by correlated subqueries."""
+    if not unit_ids:
+        return {}
+    events = AssignmentEvent.objects.filter(action=action, assignment__unit_id=OuterRef("pk"))
+    events = events.filter(period=period) if period is not None else events.filter(period__isnull=True)
+    latest = events.order_by("-at", "-pk")
+    rows = (
+        Unit.objects.filter(pk__in=unit_ids)
+        .annotate(
+            urged_at=Subquery(latest.values("at")[:1]),
+            urged_by=Subquery(latest.values("actor__full_name")[:1]),
+            urged_by_name=Subquery(latest.values("actor__username")[:1]),
+            urged_note=Subquery(latest.values("comment")[:1]),
+            urged_reply_by=Subquery(latest.annotate(r=KeyTextTransform("reply_by", "data")).values("r")[:1]),
+        )
+        .filter(urged_at__isnull=False)
+        .values_list("pk", "urged_at", "urged_by", "urged_by_name", "urged_note", "urged_reply_by")
+    )
+    return {
+        pk: {"at": at, "by": by or username or "", "note": note or "", "reply_by": reply_by or ""}
+        for pk, at, by, username, note, reply_by in rows
+    }

@@ -13,6 +13,9 @@ version first. Every change bumps `version`; a form carries the version it was r
 someone else's newer save is refused (`StaleReport`), the user's text kept on screen by the view.
 """
 
+import datetime
+import uuid
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -25,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from audit import record
 from audit.service import value_text
 from notifications.service import notify
-from units.models import Membership
+from units.models import Membership, Unit
 from units.roles import COORDINATOR
 
 from . import access
@@ -596,22 +599,147 @@ def _locked_assignment(assignment):
     )
 
 
+# --- urging: one message per person and unit ------------------------------------------------------------------
+
+URGE_REPLY_BY_MAX_DAYS = 90  # a reply-by date further off than this is no urging (and most likely a typo)
+
+
+class UrgeRepeat(WorkflowError):
+    """The unit was urged for this period within `settings.URGE_REPEAT_HOURS`: the coordinator confirms first.
+    `last` is the latest urge (an AssignmentEvent), `hours` how many hours ago it was."""
+
+    code = "repeat"
+
+    def __init__(self, message, last, hours):
+        super().__init__(message)
+        self.last, self.hours = last, hours
+
+
+class UrgeResult:
+    """What an urge did: `assignments` covered, `people` notified, the shared `batch` key of its events."""
+
+    __slots__ = ("assignments", "people", "batch")
+
+    def __init__(self, assignments, people, batch):
+        self.assignments, self.people, self.batch = assignments, people, batch
+
+
+def check_reply_by(reply_by, today=None):
+    """A reply-by date (答复期限) is today or later, and at most URGE_REPLY_BY_MAX_DAYS days ahead."""
+    if reply_by is None:
+        return None
+    today = today or timezone.localdate()
+    if reply_by < today:
+        raise WorkflowError(_("答复期限不能早于今天，请重新选择日期。"), code="reply_by")
+    if (reply_by - today).days > URGE_REPLY_BY_MAX_DAYS:
+        raise WorkflowError(
+            _("答复期限不能晚于今天起 %(days)s 天，请选择更近的日期。") % {"days": URGE_REPLY_BY_MAX_DAYS},
+            code="reply_by",
+        )
+    return reply_by
+
+
+def unreported(period):
+    """The assignments of the period's plan with no submitted or accepted report in the period."""
+    reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
+    return Assignment.objects.filter(task__plan_id=period.plan_id).exclude(pk__in=reported.values("assignment_id"))
+
+
+def recent_urge(unit, period, action=AssignmentEvent.Action.URGE, now=None):
+    """The latest urge (`action`) of the unit for the period within settings.URGE_REPEAT_HOURS, or None."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(hours=settings.URGE_REPEAT_HOURS)
+    events = AssignmentEvent.objects.filter(action=action, assignment__unit_id=unit.pk, at__gte=since)
+    events = events.filter(period=period) if period is not None else events.filter(period__isnull=True)
+    return events.select_related("actor").order_by("-at", "-pk").first()
+
+
+def _repeat_refusal(last, now, what):
+    hours = max(int((now - last.at).total_seconds() // 3600), 0)
+    ago = _("%(hours)s小时前") % {"hours": hours} if hours else _("不到1小时前")
+    return UrgeRepeat(
+        _("%(ago)s已%(what)s过该单位，确定再次%(what)s？") % {"ago": ago, "what": what}, last, hours
+    )
+
+
+def _task_lines(assignments):
+    return "\n".join(
+        _("第%(number)s项 %(title)s") % {"number": a.task.number, "title": a.task.title} for a in assignments
+    )
+
+
+def _my_tasks_link(plan_id, period=None):
+    url = f"{reverse('tasks:my_tasks')}?plan={plan_id}"
+    return f"{url}&period={period.pk}" if period is not None else url
+
+
+def urge_unit(unit, period, user, note="", reply_by=None, assignments=None, confirm=False):
+    """催办 a unit for a period: each of its reporters gets ONE message listing the tasks covered (number and
+    title), with the coordinator's note and an optional reply-by date; one AssignmentEvent(URGE, period) is
+    written per assignment, all sharing `data = {"batch": <uuid>, "reply_by": <iso or "">}`.
+
+    `assignments`: the ones to urge (restricted to the unit and the period's plan); default: all the unit's
+    assignments not yet reported in the period. Urging the unit again for the same period within
+    settings.URGE_REPEAT_HOURS raises `UrgeRepeat` unless `confirm`. Returns an `UrgeResult`."""
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有统筹人员可以催办。"))
+    plan = period.plan if period is not None else None
+    note = (note or "").strip()
+    reply_by = check_reply_by(reply_by)
+    with transaction.atomic():
+        # one urge of a unit at a time: two coordinators clicking at once do not both send
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        if assignments is None:
+            chosen = unreported(period).filter(unit_id=unit.pk)
+        else:
+            chosen = Assignment.objects.filter(pk__in=[a.pk for a in assignments], unit_id=unit.pk)
+            if period is not None:
+                chosen = chosen.filter(task__plan_id=period.plan_id)
+        chosen = list(chosen.select_related("task", "task__plan").order_by("task__number", "pk"))
+        if plan is None and chosen:
+            plan = chosen[0].task.plan
+        if plan is not None:
+            _check_plan_live(plan)
+        if not chosen:
+            raise WorkflowError(_("该单位没有需要催办的任务：它们已经报送了。"), code="nothing")
+        now = timezone.now()
+        last = recent_urge(unit, period, now=now)
+        if last is not None and not confirm:
+            raise _repeat_refusal(last, now, _("催办"))
+        batch = uuid.uuid4().hex
+        data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
+        AssignmentEvent.objects.bulk_create(
+            AssignmentEvent(
+                assignment=a, actor=user, action=AssignmentEvent.Action.URGE, comment=note, period=period, data=data
+            )
+            for a in chosen
+        )
+        lines = [note or _("请尽快报送本单位的工作进展。")]
+        if reply_by:
+            lines.append(_("请于%(date)s前报送。") % {"date": reply_by.isoformat()})
+        if len(chosen) == 1:
+            task = chosen[0].task
+            what = _("第%(number)s项“%(title)s”") % {"number": task.number, "title": task.title}
+            if period is not None:
+                what = f"{what} · {period.name}"
+            title, url = _("【催办】%(what)s") % {"what": what}, task.get_absolute_url()
+        else:
+            title = _("【催办】%(period)s：%(count)s项任务尚未报送") % {
+                "period": period.name if period is not None else plan.title, "count": len(chosen)
+            }
+            lines.append(_("尚未报送的任务：") + "\n" + _task_lines(chosen))
+            url = _my_tasks_link(plan.pk, period)
+        people = notify(unit_users(unit.pk), title, "\n".join(lines), url)
+    return UrgeResult(len(chosen), people, batch)
+
+
 def urge(assignment, user, note="", period=None):
-    """催办: the unit's reporters are notified and the urge is recorded. Returns how many were notified."""
+    """催办 one assignment (the contract's call): `urge_unit` with that one assignment, confirmed (a caller of
+    this function has decided). Returns how many people were notified."""
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以催办。"))
     _check_plan_live(assignment.task.plan)
-    with transaction.atomic():
-        _assignment_event(assignment, user, AssignmentEvent.Action.URGE, note.strip(), period)
-        what = _("第%(number)s项“%(title)s”") % {"number": assignment.task.number, "title": assignment.task.title}
-        if period is not None:
-            what = f"{what} · {period.name}"
-        return notify(
-            unit_users(assignment.unit_id),
-            _("【催办】%(what)s") % {"what": what},
-            note.strip() or _("请尽快报送本单位的工作进展。"),
-            assignment.task.get_absolute_url(),
-        )
+    return urge_unit(assignment.unit, period, user, note, assignments=[assignment], confirm=True).people
 
 
 def confirm_receipt(assignment, user):

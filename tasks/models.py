@@ -383,6 +383,8 @@ class ReportEvent(models.Model):
         SUBMIT = "submit", _("报送")
         ACCEPT = "accept", _("审核通过")
         RETURN = "return", _("退回")
+        APPROVER_RETURN = "approver_return", _("单位审核退回联络员")
+        WITHDRAW = "withdraw", _("撤回")
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="events"
@@ -420,6 +422,7 @@ class AssignmentEvent(models.Model):
         REASSIGN = "reassign", _("改派")
         INSIST = "insist", _("维持分工")
         URGE = "urge", _("催办")
+        URGE_RECEIPT = "urge_receipt", _("催签收")
         EXTENSION_REQUEST = "extension_request", _("申请延期")
         EXTENSION_GRANT = "extension_grant", _("同意延期")
         EXTENSION_REFUSE = "extension_refuse", _("不同意延期")

@@ -267,18 +267,16 @@ def urge(request):
         return redirect(_back(request, default_back))
     form = UrgeForm(request.POST)
     title = _("催办")
+    if form.is_valid():
+        try:
+            workflow.check_reply_by(form.cleaned_data["reply_by"])
+        except workflow.WorkflowError as error:
+            form.add_error("reply_by", str(error))
     if not form.is_valid():
         return _urge_again_page(
             request, form, units, _("没有催办：请修改下面标出的内容后再提交。"), reverse("tasks:urge"), title
         )
     note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
-    try:
-        workflow.check_reply_by(reply_by)
-    except workflow.WorkflowError as error:
-        form.add_error("reply_by", str(error))
-        return _urge_again_page(
-            request, form, units, _("没有催办：请修改下面标出的内容后再提交。"), reverse("tasks:urge"), title
-        )
     if not confirm:
         repeated = [(u, workflow.recent_urge(u, period)) for u in units]
         repeated = [(u, last) for u, last in repeated if last is not None]
@@ -326,11 +324,16 @@ def receipts(request, pk):
         .select_related("task", "unit", "receipt_by")
         .order_by("task__number", "role", "unit__order", "unit__name")
     )
-    pending_units = (
+    pending_units = list(
         Unit.objects.filter(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)
         .annotate(n=Count("assignments", filter=Q(assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING)))
         .order_by("order", "name")
     )
+    last = selectors.last_urges(
+        [unit.pk for unit in pending_units], None, AssignmentEvent.Action.URGE_RECEIPT, plan=plan
+    )  # one query for all the units
+    for unit in pending_units:
+        unit.last_urged = html.last_urge(last.get(unit.pk))
     return render(
         request,
         "tasks/receipts.html",
@@ -344,6 +347,67 @@ def receipts(request, pk):
             "can_act": access.can_review(request.user),
         },
     )
+
+
+@require_POST
+def receipt_urge(request, pk):
+    """催签收 one unit (`unit`) or every unit with assignments of the plan not signed for: each unit once
+    (workflow.urge_receipt); a repeat within settings.URGE_REPEAT_HOURS waits for the coordinator's confirmation."""
+    require_coordinator(request.user)
+    plan = get_object_or_404(live_plans(), pk=pk)
+    default_back = reverse("tasks:receipts", args=[plan.pk])
+    targets = workflow.unsigned(plan)
+    unit = access.parse_pk(request.POST.get("unit"))
+    if unit:
+        targets = targets.filter(unit_id=unit)
+    units = _by_unit(
+        targets.select_related("task", "unit").order_by("unit__order", "unit__name", "unit_id", "task__number", "pk")
+    )
+    if not units:
+        messages.error(request, _("没有需要催签收的单位：分工都已签收。"))
+        return redirect(_back(request, default_back))
+    form = UrgeForm(request.POST)
+    title = _("催签收")
+    action_url = reverse("tasks:receipt_urge", args=[plan.pk])
+    if form.is_valid():
+        try:
+            workflow.check_reply_by(form.cleaned_data["reply_by"])
+        except workflow.WorkflowError as error:
+            form.add_error("reply_by", str(error))
+    if not form.is_valid():
+        return _urge_again_page(
+            request, form, units, _("没有催签收：请修改下面标出的内容后再提交。"), action_url, title
+        )
+    note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
+    action = AssignmentEvent.Action.URGE_RECEIPT
+    if not confirm:
+        now = timezone.now()
+        repeated = [(u, workflow.recent_urge(u, None, action, now=now, plan=plan)) for u in units]
+        message = " ".join(
+            f"{u.short_name}：{workflow._repeat_refusal(last, now, title)}" for u, last in repeated if last is not None
+        )
+        if message:
+            return _urge_again_page(request, form, units, message, action_url, title, confirming=True)
+    count = people = 0
+    for urged_unit in units:
+        try:
+            result = workflow.urge_receipt(urged_unit, plan, request.user, note, reply_by, confirm=confirm)
+        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile
+            return _urge_again_page(
+                request, form, units, f"{urged_unit.short_name}：{error}", action_url, title, confirming=True
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, f"{urged_unit.short_name}：{error}")
+            continue
+        count += result.assignments
+        people += result.people
+    if count:
+        messages.success(
+            request,
+            _("已催签收 %(units)s 个单位的 %(count)s 项分工，通知了 %(people)s 人（每人一条消息）。")
+            % {"units": len(units), "count": count, "people": people},
+        )
+    return HttpResponseRedirect(_back(request, default_back))
 
 
 @require_POST

@@ -418,14 +418,16 @@ def period_needing(assignment_ids, periods, on):
     return current_period(periods, on)
 
 
-def last_urges(unit_ids, period, action=AssignmentEvent.Action.URGE):
+def last_urges(unit_ids, period, action=AssignmentEvent.Action.URGE, plan=None):
     """The latest urge (催办, or 催签收 with `action=URGE_RECEIPT`) of each unit, for `period` (None: urges
-    without a period, as 催签收 is): {unit_id: {"at", "by", "note", "reply_by"}}. One query whatever the number
-    of units or urges: each unit's latest event is picked by correlated subqueries."""
+    without a period, as 催签收 is, of the `plan`): {unit_id: {"at", "by", "note", "reply_by"}}. One query
+    whatever the number of units or urges: each unit's latest event is picked by correlated subqueries."""
     if not unit_ids:
         return {}
     events = AssignmentEvent.objects.filter(action=action, assignment__unit_id=OuterRef("pk"))
     events = events.filter(period=period) if period is not None else events.filter(period__isnull=True)
+    if plan is not None:
+        events = events.filter(assignment__task__plan_id=plan.pk)
     latest = events.order_by("-at", "-pk")
     rows = (
         Unit.objects.filter(pk__in=unit_ids)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/<int:pk>/tasks/", views.task_list, name="task_list"),
     path("plans/<int:pk>/periods/", review_views.period_list, name="period_list"),
     path("plans/<int:pk>/receipts/", review_views.receipts, name="receipts"),
+    path("plans/<int:pk>/receipts/urge/", review_views.receipt_urge, name="receipt_urge"),
     path("periods/<int:pk>/lock/", review_views.period_lock, name="period_lock"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/groups/<int:group_pk>/", views.task_choose_group, name="task_choose_group"),

@@ -645,12 +645,15 @@ def unreported(period):
     return Assignment.objects.filter(task__plan_id=period.plan_id).exclude(pk__in=reported.values("assignment_id"))
 
 
-def recent_urge(unit, period, action=AssignmentEvent.Action.URGE, now=None):
-    """The latest urge (`action`) of the unit for the period within settings.URGE_REPEAT_HOURS, or None."""
+def recent_urge(unit, period, action=AssignmentEvent.Action.URGE, now=None, plan=None):
+    """The latest urge (`action`) of the unit for the period (催签收: for the `plan`, without a period) within
+    settings.URGE_REPEAT_HOURS, or None."""
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=settings.URGE_REPEAT_HOURS)
     events = AssignmentEvent.objects.filter(action=action, assignment__unit_id=unit.pk, at__gte=since)
     events = events.filter(period=period) if period is not None else events.filter(period__isnull=True)
+    if plan is not None:
+        events = events.filter(assignment__task__plan_id=plan.pk)
     return events.select_related("actor").order_by("-at", "-pk").first()
 
 
@@ -740,6 +743,49 @@ def urge(assignment, user, note="", period=None):
         raise PermissionDenied(_("只有统筹人员可以催办。"))
     _check_plan_live(assignment.task.plan)
     return urge_unit(assignment.unit, period, user, note, assignments=[assignment], confirm=True).people
+
+
+def unsigned(plan):
+    """The plan's assignments not yet signed for (签收) by their unit."""
+    return Assignment.objects.filter(task__plan_id=plan.pk, receipt=Assignment.Receipt.PENDING)
+
+
+def urge_receipt(unit, plan, user, note="", reply_by=None, confirm=False):
+    """催签收: each of the unit's reporters and approvers (both may sign) gets ONE message listing the plan's
+    tasks the unit has not signed for, with the note and an optional reply-by date; one
+    AssignmentEvent(URGE_RECEIPT) per assignment, sharing data {"batch", "reply_by"}. A repeat for the unit and
+    plan within settings.URGE_REPEAT_HOURS raises UrgeRepeat unless `confirm`. Returns an UrgeResult."""
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有统筹人员可以催签收。"))
+    _check_plan_live(plan)
+    note = (note or "").strip()
+    reply_by = check_reply_by(reply_by)
+    action = AssignmentEvent.Action.URGE_RECEIPT
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        chosen = list(unsigned(plan).filter(unit_id=unit.pk).select_related("task").order_by("task__number", "pk"))
+        if not chosen:
+            raise WorkflowError(_("该单位的分工已全部签收，不需要催签收。"), code="nothing")
+        now = timezone.now()
+        last = recent_urge(unit, None, action, now=now, plan=plan)
+        if last is not None and not confirm:
+            raise _repeat_refusal(last, now, _("催签收"))
+        batch = uuid.uuid4().hex
+        data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
+        AssignmentEvent.objects.bulk_create(
+            AssignmentEvent(assignment=a, actor=user, action=action, comment=note, data=data) for a in chosen
+        )
+        lines = [note or _("请登录系统，在“我的任务”中签收本单位承担的任务；如有异议请说明理由。")]
+        if reply_by:
+            lines.append(_("请于%(date)s前签收。") % {"date": reply_by.isoformat()})
+        lines.append(_("尚未签收的任务：") + "\n" + _task_lines(chosen))
+        people = notify(
+            [*unit_users(unit.pk), *unit_users(unit.pk, Membership.Role.APPROVER)],
+            _("【催签收】%(plan)s：%(count)s项任务尚未签收") % {"plan": plan.title, "count": len(chosen)},
+            "\n".join(lines),
+            _my_tasks_link(plan.pk),
+        )
+    return UrgeResult(len(chosen), people, batch)
 
 
 def confirm_receipt(assignment, user):

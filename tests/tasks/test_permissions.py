@@ -55,6 +55,7 @@ EXPECTED = {
     "tasks:review_accept_many": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
     "tasks:missing_reports": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
     "tasks:urge": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:receipt_urge": ("post", {**COORDINATOR_ONLY, LEADER: NO}),
     "tasks:receipts": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_lock": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
@@ -179,6 +180,8 @@ def request_for(name, world):
             return reverse(name), {"report": [report.pk], f"version_{report.pk}": report.version}
         case "tasks:urge":
             return reverse(name), {"period": period.pk, "assignment": a.pk}
+        case "tasks:receipt_urge":
+            return reverse(name, args=[world["plan"].pk]), {"unit": a.unit_id}
         case "tasks:receipts" | "tasks:period_list":
             return reverse(name, args=[world["plan"].pk]), {}
         case "tasks:period_lock":

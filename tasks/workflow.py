@@ -90,7 +90,7 @@ class ApprovalRequired(WorkflowError, PermissionDenied):
 # why. The workflow's guards raise its refusals; the report pages show its buttons and reasons; 我的任务's
 # next step reads it. A new state or role is one edit here.
 
-ACTIONS = ("edit", "request_approval", "approve", "submit", "accept", "return")
+ACTIONS = ("edit", "request_approval", "approve", "approver_return", "submit", "withdraw", "accept", "return")
 
 NOT_WRITER = gettext_lazy("只有本单位的联络员可以填写这份报告。")
 NOT_WRITER_REQUEST = gettext_lazy("只有本单位的联络员可以送审。")
@@ -115,6 +115,14 @@ APPROVAL_REQUIRED = gettext_lazy("本计划要求报告先经本单位审核人�
 ACCEPT_NOT_SUBMITTED = gettext_lazy("只有“已报送”的报告可以审核通过，这份报告当前为“%(state)s”。")
 RETURN_NEEDS_NOTE = gettext_lazy("退回时必须填写退回意见，告诉单位需要修改什么。")
 RETURN_NOT_SUBMITTED = gettext_lazy("只有“已报送”的报告可以退回，这份报告当前为“%(state)s”。")
+NOT_APPROVER_RETURN = gettext_lazy("只有本单位的审核人可以把报告退回联络员。")
+APPROVER_RETURN_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不在单位审核环节，不能退回联络员。")
+APPROVER_RETURN_NEEDS_NOTE = gettext_lazy("退回联络员时必须填写意见，告诉联络员需要修改什么。")
+NOT_WRITER_WITHDRAW = gettext_lazy("只有本单位的联络员可以撤回这份报告。")
+WITHDRAW_NOT_SUBMITTED = gettext_lazy(
+    "只有“已报送”且统筹人员尚未审核的报告可以撤回，这份报告当前为“%(state)s”。"
+)
+PERIOD_LOCKED_WITHDRAW = gettext_lazy("“%(period)s”报送期已锁定，撤回后也无法修改或重新报送。如确需修改，请联系统筹人员。")
 
 
 class Refusal:
@@ -254,6 +262,21 @@ def allowed(user, report, *, assignment=None, period=None):
             (not editable, state_refusal(APPROVE_NOT_EDITABLE)),
             (empty, lambda: Refusal("empty", EMPTY_APPROVE, late=True)),
             (approved, lambda: Refusal("state", ALREADY_APPROVED, late=True)),
+        ),
+        "approver_return": lambda: _first(
+            (not approver, lambda: Refusal("permission", NOT_APPROVER_RETURN)),
+            (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED_APPROVE)),
+            (not live, plan_refusal),
+            (period.locked, locked),
+            no_report,
+            (not editable, state_refusal(APPROVER_RETURN_NOT_EDITABLE)),
+        ),
+        "withdraw": lambda: _first(
+            (not writer, lambda: Refusal("permission", NOT_WRITER_WITHDRAW)),
+            (not live, plan_refusal),
+            no_report,
+            (state != State.SUBMITTED, state_refusal(WITHDRAW_NOT_SUBMITTED)),
+            (period.locked, lambda: Refusal("locked", PERIOD_LOCKED_WITHDRAW % {"period": period.name}, late=True)),
         ),
         "submit": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_SUBMIT)),
@@ -563,6 +586,67 @@ def return_report(report, user, note, expected_version=None):
             _("退回意见：%(note)s") % {"note": note},
             fresh.get_absolute_url(),
         )
+    _refresh(report, fresh)
+    return report
+
+
+def approver_return(report, user, note, expected_version=None):
+    """退回联络员: with unit approval on, the unit approver sends the report back to the unit's reporters with a
+    required note. The state stays (a draft stays a draft, a report the coordinator returned stays returned:
+    the state names where the report is with the coordinator); an approval given earlier ends (the reporter
+    edits, the approver approves again); the version moves on; the note is in the APPROVER_RETURN event."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        fresh = _locked_report(report)
+        refusal = allowed(user, fresh).refusal("approver_return")
+        if refusal is not None and refusal.code == "permission":
+            raise refusal.error()
+        if not note:
+            raise WorkflowError(APPROVER_RETURN_NEEDS_NOTE, code="note")
+        _guard(user, fresh, "approver_return", expected_version)
+        fresh.approved_at, fresh.approved_by, fresh.approved_version = None, None, None
+        fresh.version += 1
+        fresh.save()
+        _event(fresh, user, Action.APPROVER_RETURN, fresh.state, fresh.state, comment=note)
+        notify(
+            unit_users(fresh.assignment.unit_id),
+            _("单位审核退回：%(what)s") % {"what": _describe(fresh)},
+            _("审核人%(user)s退回了报告，请修改后再送审。意见：%(note)s") % {"user": user, "note": note},
+            fresh.get_absolute_url(),
+        )
+    _refresh(report, fresh)
+    return report
+
+
+def withdraw(report, user, expected_version=None):
+    """撤回: the unit's reporter takes back a report sent by mistake, while the coordinator has not decided on it
+    (still "submitted"). It becomes a draft again with its text kept, the version moves on, the submission
+    fields are cleared (the WITHDRAW event and the SUBMIT before it keep the history), and the coordinators are
+    told. With unit approval on, the withdrawn report needs the approver's approval again: the reporter
+    withdraws because something in it is wrong, and the approver must see what is sent next (its approvers
+    are told too)."""
+    with transaction.atomic():
+        fresh = _locked_report(report)
+        _guard(user, fresh, "withdraw", expected_version)
+        fresh.state = State.DRAFT
+        fresh.submitted_at, fresh.submitted_by = None, None
+        fresh.approved_at, fresh.approved_by, fresh.approved_version = None, None, None
+        fresh.version += 1
+        fresh.save()
+        _event(fresh, user, Action.WITHDRAW, State.SUBMITTED, fresh.state)
+        notify(
+            coordinators(),
+            _("报告已撤回：%(what)s") % {"what": _describe(fresh)},
+            _("%(user)s撤回了已报送的进展报告，修改后会重新报送，暂不需要审核。") % {"user": user},
+            fresh.get_absolute_url(),
+        )
+        if fresh.assignment.task.plan.unit_approval:
+            notify(
+                unit_users(fresh.assignment.unit_id, Membership.Role.APPROVER),
+                _("报告已撤回：%(what)s") % {"what": _describe(fresh)},
+                _("联络员%(user)s撤回了已报送的报告，重新报送前需要您再次审核。") % {"user": user},
+                fresh.get_absolute_url(),
+            )
     _refresh(report, fresh)
     return report
 

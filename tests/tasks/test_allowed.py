@@ -60,6 +60,8 @@ def attempt(action, username, report_pk, assignment, period):
         ),
         "request_approval": lambda: workflow.request_approval(report, actor),
         "approve": lambda: workflow.approve(report, actor, expected_version=report.version),
+        "approver_return": lambda: workflow.approver_return(report, actor, "请补充。", expected_version=report.version),
+        "withdraw": lambda: workflow.withdraw(report, actor, expected_version=report.version),
         "submit": lambda: workflow.submit(report, actor, expected_version=report.version),
         "accept": lambda: workflow.accept(report, actor, expected_version=report.version),
         "return": lambda: workflow.return_report(report, actor, "请修改。", expected_version=report.version),
@@ -97,6 +99,7 @@ def buttons(client, report_pk, assignment, period):
         shown.add("edit")
     for action, name in [
         ("submit", "tasks:report_submit"), ("approve", "tasks:report_approve"),
+        ("approver_return", "tasks:report_approver_return"), ("withdraw", "tasks:report_withdraw"),
         ("accept", "tasks:report_accept"), ("return", "tasks:report_return"),
     ]:
         if f'action="{reverse(name, args=[report_pk])}"' in html:

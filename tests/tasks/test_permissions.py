@@ -41,6 +41,8 @@ EXPECTED = {
     "tasks:report_detail": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:report_submit": ("post", {COUNTY_REPORTER: 302, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
     "tasks:report_approve": ("post", {COUNTY_REPORTER: NO, APPROVER: 302, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_approver_return": ("post", {COUNTY_REPORTER: NO, APPROVER: 302, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_withdraw": ("post", {COUNTY_REPORTER: 302, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
     "tasks:report_accept": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
     "tasks:report_return": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
     "tasks:attachment": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
@@ -157,6 +159,13 @@ def request_for(name, world):
         case "tasks:report_approve":
             world["plan"].unit_approval = True
             world["plan"].save()
+            return reverse(name, args=[report.pk]), {"version": report.version}
+        case "tasks:report_approver_return":
+            world["plan"].unit_approval = True
+            world["plan"].save()
+            return reverse(name, args=[report.pk]), {"version": report.version, "note": "请补充数据"}
+        case "tasks:report_withdraw":
+            report = submitted(world)
             return reverse(name, args=[report.pk]), {"version": report.version}
         case "tasks:report_accept":
             report = submitted(world)

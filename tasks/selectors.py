@@ -337,7 +337,8 @@ def coordinator_work(plans):
 def reporter_work(assignments, plans, calendar, on, due_within):
     """What needs a unit's people in each live plan (newest first): their reports sent back (退回), their
     assignments not yet signed for (待签收), the periods due within `due_within` working days or overdue and not
-    reported (临近截止), and the urgings (催办) of the current period not yet answered by a report.
+    reported (临近截止), and the urgings (催办) of the current period not yet answered by a report (the latest
+    urge's note and reply-by in `urge_notes`, by (assignment id, period id)).
 
     `assignments`: the user's assignments (a queryset). Four queries for any number of plans. Each item is
     (assignment, period or None, report or None); ordered by due date, then task number."""
@@ -364,14 +365,22 @@ def reporter_work(assignments, plans, calendar, on, due_within):
     }
     done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
     current = [p for p in (current_period(plan_periods_, on) for plan_periods_ in periods.values()) if p]
-    urged = set(
+    urged = {}  # (assignment, period) -> the latest urge's note and reply-by (the events come oldest first)
+    for assignment_id, period_id, note, reply_by in (
         AssignmentEvent.objects.filter(
             action=AssignmentEvent.Action.URGE,
             assignment__in=[a.pk for a in mine],
             period__in=[p.pk for p in current],
-        ).values_list("assignment_id", "period_id")
-    )
-    work = {plan.pk: {"plan": plan, "returned": [], "unsigned": [], "due_soon": [], "urged": []} for plan in plans}
+        )
+        .annotate(reply_by=KeyTextTransform("reply_by", "data"))
+        .order_by("at", "pk")
+        .values_list("assignment_id", "period_id", "comment", "reply_by")
+    ):
+        urged[assignment_id, period_id] = {"note": note, "reply_by": reply_by or ""}
+    work = {
+        plan.pk: {"plan": plan, "returned": [], "unsigned": [], "due_soon": [], "urged": [], "urge_notes": urged}
+        for plan in plans
+    }
     for a in mine:
         if a.receipt == Assignment.Receipt.PENDING:
             work[a.task.plan_id]["unsigned"].append((a, None, None))
@@ -445,3 +454,31 @@ def last_urges(unit_ids, period, action=AssignmentEvent.Action.URGE, plan=None):
         pk: {"at": at, "by": by or username or "", "note": note or "", "reply_by": reply_by or ""}
         for pk, at, by, username, note, reply_by in rows
     }
+
+
+def awaiting_approval(unit_ids, plans):
+    """The reports the unit approver of `unit_ids` may approve now, per plan: {plan id: [report]} — the plans
+    with unit approval on, reports being written (draft or returned) with their work written, not approved at
+    their current version, in an open period (exactly workflow.allowed()'s "approve"). One query, the
+    assignment's task and unit and the period joined; by period due date, task number."""
+    plans = [plan for plan in plans if plan.unit_approval]
+    if not unit_ids or not plans:
+        return {}
+    reports = (
+        ProgressReport.objects.filter(
+            assignment__unit_id__in=unit_ids,
+            assignment__task__plan__in=[plan.pk for plan in plans],
+            state__in=(ProgressReport.State.DRAFT, ProgressReport.State.RETURNED),
+            period__locked=False,
+        )
+        .annotate(body_chars=Length(Trim("body")))
+        .filter(body_chars__gt=0)
+        .exclude(approved_version=F("version"))
+        .select_related("assignment__task", "assignment__unit", "period")
+        .defer("body", "problems", "next_steps", "review_note")
+        .order_by("period__due_on", "assignment__task__number", "assignment__unit__order", "pk")
+    )
+    by_plan = {}
+    for report in reports:
+        by_plan.setdefault(report.assignment.task.plan_id, []).append(report)
+    return by_plan

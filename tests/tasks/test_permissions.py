@@ -95,6 +95,12 @@ EXPECTED = {
     # unit users: coordinators only; the reset page acts on the unit A reporter
     "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
     "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    # unit accounts: coordinators only (the deactivation page acts on the unit A reporter; POSTs in
+    # tests/units/test_accounts.py)
+    "units:account_create": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "units:account_import": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "units:account_template": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "units:account_deactivate": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     # the audit log: coordinators only, not even leaders
     "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
 }
@@ -200,7 +206,7 @@ def request_for(name, world):
         case "tasks:plan_reopen":
             workflow.close_plan(world["plan"], User.objects.get(username=COORDINATOR), datetime.date(2022, 12, 31))
             return reverse(name, args=[world["plan"].pk]), {"reason": "补录年底报告"}
-        case "units:password_reset":
+        case "units:password_reset" | "units:account_deactivate":
             return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}

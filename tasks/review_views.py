@@ -283,7 +283,7 @@ def urge(request):
         if repeated:
             now = timezone.now()
             message = " ".join(
-                f"{u.short_name}：{workflow._repeat_refusal(last, now, _('催办'))}" for u, last in repeated
+                f"{u.short_name}：{workflow.repeat_refusal(last, now, _('催办'))}" for u, last in repeated
             )
             return _urge_again_page(request, form, units, message, reverse("tasks:urge"), title, confirming=True)
     count = people = 0
@@ -384,7 +384,7 @@ def receipt_urge(request, pk):
         now = timezone.now()
         repeated = [(u, workflow.recent_urge(u, None, action, now=now, plan=plan)) for u in units]
         message = " ".join(
-            f"{u.short_name}：{workflow._repeat_refusal(last, now, title)}" for u, last in repeated if last is not None
+            f"{u.short_name}：{workflow.repeat_refusal(last, now, title)}" for u, last in repeated if last is not None
         )
         if message:
             return _urge_again_page(request, form, units, message, action_url, title, confirming=True)

@@ -741,7 +741,9 @@ def recent_urge(unit, period, action=AssignmentEvent.Action.URGE, now=None, plan
     return events.select_related("actor").order_by("-at", "-pk").first()
 
 
-def _repeat_refusal(last, now, what):
+def repeat_refusal(last, now, what):
+    """The UrgeRepeat for an urge `last` (an AssignmentEvent) `what` (催办 / 催签收): "X小时前已催办过该单位，
+    确定再次催办？" — the view shows its words before anything is sent."""
     hours = max(int((now - last.at).total_seconds() // 3600), 0)
     ago = _("%(hours)s小时前") % {"hours": hours} if hours else _("不到1小时前")
     return UrgeRepeat(
@@ -792,7 +794,7 @@ def urge_unit(unit, period, user, note="", reply_by=None, assignments=None, conf
         now = timezone.now()
         last = recent_urge(unit, period, now=now)
         if last is not None and not confirm:
-            raise _repeat_refusal(last, now, _("催办"))
+            raise repeat_refusal(last, now, _("催办"))
         batch = uuid.uuid4().hex
         data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
         AssignmentEvent.objects.bulk_create(
@@ -853,7 +855,7 @@ def urge_receipt(unit, plan, user, note="", reply_by=None, confirm=False):
         now = timezone.now()
         last = recent_urge(unit, None, action, now=now, plan=plan)
         if last is not None and not confirm:
-            raise _repeat_refusal(last, now, _("催签收"))
+            raise repeat_refusal(last, now, _("催签收"))
         batch = uuid.uuid4().hex
         data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
         AssignmentEvent.objects.bulk_create(

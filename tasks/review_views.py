@@ -292,10 +292,9 @@ def urge(request):
             result = workflow.urge_unit(
                 urged_unit, period, request.user, note, reply_by, assignments=assignments, confirm=confirm
             )
-        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile
-            return _urge_again_page(
-                request, form, units, f"{urged_unit.short_name}：{error}", reverse("tasks:urge"), title, confirming=True
-            )
+        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
+            messages.warning(request, _("%(unit)s未再次催办：%(error)s") % {"unit": urged_unit.short_name, "error": error})
+            continue
         except workflow.WorkflowError as error:
             messages.error(request, f"{urged_unit.short_name}：{error}")
             continue
@@ -392,10 +391,9 @@ def receipt_urge(request, pk):
     for urged_unit in units:
         try:
             result = workflow.urge_receipt(urged_unit, plan, request.user, note, reply_by, confirm=confirm)
-        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile
-            return _urge_again_page(
-                request, form, units, f"{urged_unit.short_name}：{error}", action_url, title, confirming=True
-            )
+        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
+            messages.warning(request, _("%(unit)s未再次催签收：%(error)s") % {"unit": urged_unit.short_name, "error": error})
+            continue
         except workflow.WorkflowError as error:
             messages.error(request, f"{urged_unit.short_name}：{error}")
             continue

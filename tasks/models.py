@@ -330,6 +330,9 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     approved_version = models.PositiveIntegerField(_("审核通过的版本"), null=True, blank=True)
+    # the version the unit approver sent back to the liaison (退回联络员): not approvable until the liaison
+    # edits it (a new version) or asks for approval again (送审 clears it)
+    approver_returned_version = models.PositiveIntegerField(_("单位审核退回的版本"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("进展报告")
@@ -365,6 +368,11 @@ class ProgressReport(models.Model):
     def is_approved(self):
         """The unit approver approved exactly this version (an edit after approval needs a new approval)."""
         return self.approved_version is not None and self.approved_version == self.version
+
+    @property
+    def is_with_liaison(self):
+        """The unit approver sent this very version back to the liaison: it waits for the liaison, not them."""
+        return self.approver_returned_version is not None and self.approver_returned_version == self.version
 
 
 class ReportEvent(models.Model):

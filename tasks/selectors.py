@@ -474,6 +474,7 @@ def awaiting_approval(unit_ids, plans):
         .annotate(body_chars=Length(Trim("body")))
         .filter(body_chars__gt=0)
         .exclude(approved_version=F("version"))
+        .exclude(approver_returned_version=F("version"))
         .select_related("assignment__task", "assignment__unit", "period")
         .defer("body", "problems", "next_steps", "review_note")
         .order_by("period__due_on", "assignment__task__number", "assignment__unit__order", "pk")

@@ -109,6 +109,7 @@ REQUEST_NOT_EDITABLE = gettext_lazy("只有草稿或被退回的报告可以送�
 APPROVE_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不需要再审核。")
 EMPTY_APPROVE = gettext_lazy("报告还没有填写工作开展情况，不能审核通过。")
 ALREADY_APPROVED = gettext_lazy("这一版报告已经审核通过，等待联络员报送。")
+WITH_LIAISON = gettext_lazy("这一版报告已退回联络员修改，联络员修改或重新送审后再审核。")
 SUBMIT_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不能重复报送。")
 EMPTY_SUBMIT = gettext_lazy("请先填写“工作开展情况”再报送。")
 APPROVAL_REQUIRED = gettext_lazy("本计划要求报告先经本单位审核人审核通过（修改后须重新审核），再报送。")
@@ -224,6 +225,7 @@ def allowed(user, report, *, assignment=None, period=None):
     state = report.state if report is not None else None
     editable = report is None or report.is_editable_state
     approved = report is not None and report.is_approved
+    with_liaison = report is not None and report.is_with_liaison
 
     def empty():
         return report is None or not report.has_body
@@ -262,6 +264,7 @@ def allowed(user, report, *, assignment=None, period=None):
             (not editable, state_refusal(APPROVE_NOT_EDITABLE)),
             (empty, lambda: Refusal("empty", EMPTY_APPROVE, late=True)),
             (approved, lambda: Refusal("state", ALREADY_APPROVED, late=True)),
+            (with_liaison, lambda: Refusal("state", WITH_LIAISON, late=True)),
         ),
         "approver_return": lambda: _first(
             (not approver, lambda: Refusal("permission", NOT_APPROVER_RETURN)),
@@ -270,6 +273,7 @@ def allowed(user, report, *, assignment=None, period=None):
             (period.locked, locked),
             no_report,
             (not editable, state_refusal(APPROVER_RETURN_NOT_EDITABLE)),
+            (with_liaison, lambda: Refusal("state", WITH_LIAISON, late=True)),
         ),
         "withdraw": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_WITHDRAW)),
@@ -487,6 +491,9 @@ def request_approval(report, user):
         fresh = _locked_report(report)
         assignment = fresh.assignment
         _guard(user, fresh, "request_approval")
+        if fresh.approver_returned_version is not None:  # sent again as it is: the approver decides anew
+            fresh.approver_returned_version = None
+            fresh.save(update_fields=["approver_returned_version", "updated_at"])
         _event(fresh, user, Action.REQUEST_APPROVAL, fresh.state, fresh.state)
         notify(
             unit_users(assignment.unit_id, Membership.Role.APPROVER),
@@ -594,7 +601,9 @@ def approver_return(report, user, note, expected_version=None):
     """退回联络员: with unit approval on, the unit approver sends the report back to the unit's reporters with a
     required note. The state stays (a draft stays a draft, a report the coordinator returned stays returned:
     the state names where the report is with the coordinator); an approval given earlier ends (the reporter
-    edits, the approver approves again); the version moves on; the note is in the APPROVER_RETURN event."""
+    edits, the approver approves again); the version moves on and is marked `approver_returned_version`: the
+    approver may not approve it (nor return it again) until the liaison edits it (a new version) or asks for
+    approval again (送审 clears the mark); the note is in the APPROVER_RETURN event."""
     note = (note or "").strip()
     with transaction.atomic():
         fresh = _locked_report(report)
@@ -606,6 +615,7 @@ def approver_return(report, user, note, expected_version=None):
         _guard(user, fresh, "approver_return", expected_version)
         fresh.approved_at, fresh.approved_by, fresh.approved_version = None, None, None
         fresh.version += 1
+        fresh.approver_returned_version = fresh.version  # with the liaison until edited or sent again
         fresh.save()
         _event(fresh, user, Action.APPROVER_RETURN, fresh.state, fresh.state, comment=note)
         notify(

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tasks.models import AssignmentEvent, ProgressReport, WorkPlan
 from tests import two_plans
-from tests.conftest import COORDINATOR, COUNTY_REPORTER, DOC_NUMBER
+from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER, DOC_NUMBER
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_reporting import log_out
 
@@ -82,4 +82,25 @@ def test_the_liaison_withdraws_a_submitted_report(page, shot, plans):
     shot(page, "withdraw-1-back-to-draft")
     report.refresh_from_db()
     assert report.state == ProgressReport.State.DRAFT
+    log_out(page)
+
+
+def test_the_approver_finds_a_report_from_home_and_returns_it_to_the_liaison(page, shot, plans):
+    _older, newer = plans
+    WorkPlan.objects.filter(pk=newer.pk).update(unit_approval=True)
+    log_in(page, APPROVER)
+    block = plan_block(page, newer)
+    expect(block.locator("[data-count=to_approve]")).not_to_have_text("0")
+    shot(page, "approver-1-home")
+    block.locator("[data-kind=to_approve] a").first.click()
+    expect(page.locator("h1")).to_contain_text("进展报告")
+    page.get_by_label("退回联络员的意见（必填）").fill("请补充第二期的具体数据。")
+    page.get_by_role("button", name="退回联络员修改").click()
+    expect(page.locator(".messages")).to_contain_text("已退回联络员")
+    shot(page, "approver-2-returned-to-liaison")
+    log_out(page)
+
+    log_in(page, COUNTY_REPORTER)
+    page.get_by_role("link", name=re.compile("通知")).first.click()
+    expect(page.locator("main")).to_contain_text("单位审核退回")
     log_out(page)

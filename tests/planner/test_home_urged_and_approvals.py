@@ -92,6 +92,10 @@ def test_an_approved_report_leaves_the_list(login, plans):
     workflow.approve(report, user(APPROVER))
     page = login(APPROVER).get(reverse("home")).content.decode()
     assert count(block(page, newer), "to_approve") == before - 1
+    other = ProgressReport.objects.filter(assignment__task__plan=newer, state="returned").first()
+    workflow.approver_return(other, user(APPROVER), "请补充。")  # now with the liaison, not the approver
+    page = login(APPROVER).get(reverse("home")).content.decode()
+    assert count(block(page, newer), "to_approve") == before - 2
 
 
 def home_queries(client):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 State = ProgressReport.State
 TEXT = {"progress": ProgressReport.Progress.ON_TRACK, "body": "完成年度学法计划。", "problems": "", "next_steps": ""}
 ROLES = [COUNTY_REPORTER, APPROVER, LEAD_REPORTER, ZONE_REPORTER, COORDINATOR, LEADER]
-STATES = ["none", "empty", "draft", "approved", "submitted", "returned", "accepted"]
+STATES = ["none", "empty", "draft", "approved", "approver_returned", "submitted", "returned", "accepted"]
 
 
 class Rollback(Exception):
@@ -36,6 +36,9 @@ def build(state, assignment, period, approval):
     data = dict(TEXT, body=" ") if state == "empty" else TEXT
     report = workflow.save_report(assignment=assignment, period=period, user=reporter, data=data)
     if state in ("empty", "draft"):
+        return report
+    if state == "approver_returned":
+        workflow.approver_return(report, approver, "请补充。")
         return report
     if approval:
         workflow.approve(report, approver)
@@ -111,7 +114,7 @@ def buttons(client, report_pk, assignment, period):
 @pytest.mark.parametrize("locked", [False, True], ids=["open", "locked"])
 @pytest.mark.parametrize("state", STATES)
 def test_allowed_agrees_with_the_workflow_and_the_page(plan, period, county, client, state, locked, approval):
-    if state == "approved" and not approval:
+    if state in ("approved", "approver_returned") and not approval:
         pytest.skip("approval exists only with unit approval on")
     WorkPlan.objects.filter(pk=plan.pk).update(unit_approval=approval)
     county.task.plan.unit_approval = approval
@@ -121,7 +124,7 @@ def test_allowed_agrees_with_the_workflow_and_the_page(plan, period, county, cli
     report_pk = report.pk if report else None
     if report_pk:
         assert ProgressReport.objects.get(pk=report_pk).state == {
-            "empty": State.DRAFT, "draft": State.DRAFT, "approved": State.DRAFT,
+            "empty": State.DRAFT, "draft": State.DRAFT, "approved": State.DRAFT, "approver_returned": State.DRAFT,
         }.get(state, state)
 
     for username in ROLES:

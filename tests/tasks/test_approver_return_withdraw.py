@@ -60,6 +60,10 @@ def test_the_approver_returns_an_approved_draft_with_a_note(approval, county, pe
     assert "单位审核人退回意见" in page and "第二段数据有误。" in page
     with pytest.raises(workflow.ApprovalRequired):
         workflow.submit(stored, user(COUNTY_REPORTER))
+    # with the liaison now: the approver approves only once the liaison edits it or sends it again
+    with pytest.raises(workflow.WorkflowError, match="已退回联络员修改"):
+        workflow.approve(stored, user(APPROVER))
+    workflow.request_approval(stored, user(COUNTY_REPORTER))
     workflow.approve(stored, user(APPROVER))
     page = login(COUNTY_REPORTER).get(reverse("tasks:report_detail", args=[report.pk])).content.decode()
     assert 'class="error approver-note"' not in page  # history now, not the current note
@@ -148,3 +152,15 @@ def test_a_stale_withdrawal_is_refused(plan, county, period):
     with pytest.raises(workflow.StaleReport):
         workflow.withdraw(report, user(COUNTY_REPORTER), expected_version=report.version - 1)
     assert ProgressReport.objects.get(pk=report.pk).state == State.SUBMITTED
+
+
+def test_an_edit_after_the_approvers_return_makes_it_approvable_again(approval, county, period):
+    report = draft(county, period)
+    workflow.approver_return(report, user(APPROVER), "第二段数据有误。")
+    assert not workflow.allowed(user(APPROVER), report)["approve"]
+    workflow.save_report(
+        assignment=county, period=period, user=user(COUNTY_REPORTER), data={**TEXT, "body": "已更正数据。"},
+        version=report.version,
+    )
+    report.refresh_from_db()
+    assert workflow.allowed(user(APPROVER), report)["approve"]

@@ -11,7 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext as _
 
-from units.signals import dual_role_flagged, password_was_reset
+from units.signals import account_changed, dual_role_flagged, password_was_reset
 
 from .context import current
 from .models import AuditEntry
@@ -209,6 +209,11 @@ def password_reset(sender, user, request=None, how="", **kwargs):
     return write_entry(Action.PASSWORD_RESET, user, request=request, changes={"方式": how})
 
 
+def account(sender, user, request=None, how="", **kwargs):
+    """A coordinator created or deactivated a unit user's account (units.signals): what; never a password."""
+    return write_entry(Action.UPDATE, user, request=request, changes={"账号操作": how})
+
+
 def dual_role(sender, user, request=None, units="", **kwargs):
     """A coordinator is also a member of units (units.signals): separation of duties, flagged for review."""
     return write_entry(Action.UPDATE, user, request=request, changes={"职责分离警告": f"统筹人员同时是单位人员：{units}"})
@@ -232,3 +237,4 @@ def connect():
     user_login_failed.connect(login_failed, dispatch_uid="audit:login_failed")
     password_was_reset.connect(password_reset, dispatch_uid="audit:password_reset")
     dual_role_flagged.connect(dual_role, dispatch_uid="audit:dual_role")
+    account_changed.connect(account, dispatch_uid="audit:account")

@@ -211,6 +211,8 @@ ATTACHMENTS_PER_REPORT = 10
 DUE_SOON_WORKDAYS = envint("DUE_SOON_WORKDAYS", 3)  # yellow light this many working days before the due date
 STALE_WORKDAYS = envint("STALE_WORKDAYS", 40)  # yellow light when a unit has not reported for this long
 REMINDER_WORKDAYS = tuple(int(n) for n in envlist("REMINDER_WORKDAYS", ["3", "1"]))  # "due in N working days"
+# 催办 / 催签收 of the same unit (and period) again within this many hours asks the coordinator to confirm.
+URGE_REPEAT_HOURS = envint("URGE_REPEAT_HOURS", 24)
 # The address of the site as users reach it, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

@@ -46,7 +46,12 @@ def home(request):
         work = selectors.reporter_work(
             access.my_assignments(request.user), mine, calendar, on, max(settings.REMINDER_WORKDAYS, default=3)
         )
-        context["unit_work"] = html.reporter_work_rows(work, calendar, on, roles.reporter_unit_ids)
+        to_approve = (
+            selectors.awaiting_approval(roles.approver_unit_ids, [w["plan"] for w in work])
+            if roles.approver_unit_ids
+            else None
+        )
+        context["unit_work"] = html.reporter_work_rows(work, calendar, on, roles.reporter_unit_ids, to_approve)
     return render(request, "planner/home.html", context)
 
 

@@ -135,6 +135,21 @@ class NoteForm(forms.Form):
     )
 
 
+class UrgeForm(forms.Form):
+    """催办 / 催签收: the coordinator's note, an optional reply-by date (checked by workflow.check_reply_by),
+    and `confirm` once the coordinator has confirmed urging a unit again within the repeat window."""
+
+    note = forms.CharField(
+        label=_("催办说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reply_by = forms.DateField(
+        label=_("答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[plausible_date],
+        error_messages={"invalid": _("请按“年-月-日”填写答复期限，例如 2022-06-30。")},
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class ContestForm(forms.Form):
     reason = forms.CharField(
         label=_("异议理由"),

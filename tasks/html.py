@@ -96,12 +96,16 @@ def with_next(url, back):
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
 
 
-def reporter_work_rows(work, calendar, on, reporter_unit_ids=()):
+def reporter_work_rows(work, calendar, on, reporter_unit_ids=(), to_approve=None):
     """The unit member's home (templates/planner/home.html): per live plan, the items of
     `selectors.reporter_work` as dicts (task number and title, unit, period and due date, days left, return
     note) linking to the item: for the unit's reporters a report to write goes to its form, for its approver
     to the report's page (else its row on 我的任务), each returning to 我的任务's tab; an unsigned assignment
-    goes to its row on 我的任务."""
+    goes to its row on 我的任务. An urged item carries the latest urge's note and reply-by.
+
+    `to_approve` (selectors.awaiting_approval: {plan id: [report]}, None for a user who approves nothing):
+    each plan's reports waiting for the approver, each linking to its report page (the approve and
+    return-to-liaison buttons), returning to 我的任务's tab."""
     edit_url, detail_url = url_pattern("tasks:report_edit", 2), url_pattern("tasks:report_detail")
     plans = []
     for plan_work in work:
@@ -130,8 +134,25 @@ def reporter_work_rows(work, calendar, on, reporter_unit_ids=()):
                         "url": url,
                     }
                 )
+                if kind == "urged":
+                    urge = plan_work.get("urge_notes", {}).get((a.pk, period.pk), {})
+                    items[-1]["note"] = Truncator(urge.get("note", "")).chars(60)
+                    items[-1]["reply_by"] = urge.get("reply_by", "")
             lists[kind] = items
-        plans.append({"plan": plan, "my_tasks_url": my_tasks_url(plan.pk), **lists})
+        approvals = None
+        if to_approve is not None:
+            approvals = [
+                {
+                    "number": str(r.assignment.task.number),
+                    "title": r.assignment.task.title,
+                    "unit": r.assignment.unit.short_name,
+                    "period": r.period.name,
+                    "state": r.get_state_display(),
+                    "url": with_next(detail_url.format(r.pk), my_tasks_url(plan.pk, r.period_id)),
+                }
+                for r in to_approve.get(plan.pk, ())
+            ]
+        plans.append({"plan": plan, "my_tasks_url": my_tasks_url(plan.pk), "to_approve": approvals, **lists})
     return plans
 
 
@@ -273,3 +294,15 @@ def missing_rows(rows, made_once=None):
             }
         )
     return lines
+
+
+def last_urge(info):
+    """When a unit was last urged (selectors.last_urges' dict) in words: {"text": "上次催办：2022-06-20 14:05
+    张三", "reply_by": "2022-06-25" or "", "note": the note cut to 40 characters}; None when never urged."""
+    if not info:
+        return None
+    return {
+        "text": _("%(at)s %(by)s") % {"at": _day_time(info["at"]), "by": info["by"]},
+        "reply_by": info["reply_by"],
+        "note": Truncator(info["note"]).chars(40),
+    }

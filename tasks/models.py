@@ -380,6 +380,9 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     approved_version = models.PositiveIntegerField(_("审核通过的版本"), null=True, blank=True)
+    # the version the unit approver sent back to the liaison (退回联络员): not approvable until the liaison
+    # edits it (a new version) or asks for approval again (送审 clears it)
+    approver_returned_version = models.PositiveIntegerField(_("单位审核退回的版本"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("进展报告")
@@ -416,6 +419,11 @@ class ProgressReport(models.Model):
         """The unit approver approved exactly this version (an edit after approval needs a new approval)."""
         return self.approved_version is not None and self.approved_version == self.version
 
+    @property
+    def is_with_liaison(self):
+        """The unit approver sent this very version back to the liaison: it waits for the liaison, not them."""
+        return self.approver_returned_version is not None and self.approver_returned_version == self.version
+
 
 class ReportEvent(models.Model):
     """The audit trail of a report: every state change and edit. Rows are never deleted.
@@ -433,6 +441,8 @@ class ReportEvent(models.Model):
         SUBMIT = "submit", _("报送")
         ACCEPT = "accept", _("审核通过")
         RETURN = "return", _("退回")
+        APPROVER_RETURN = "approver_return", _("单位审核退回联络员")
+        WITHDRAW = "withdraw", _("撤回")
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进展报告"), on_delete=models.PROTECT, related_name="events"
@@ -470,6 +480,7 @@ class AssignmentEvent(models.Model):
         REASSIGN = "reassign", _("改派")
         INSIST = "insist", _("维持分工")
         URGE = "urge", _("催办")
+        URGE_RECEIPT = "urge_receipt", _("催签收")
         EXTENSION_REQUEST = "extension_request", _("申请延期")
         EXTENSION_GRANT = "extension_grant", _("同意延期")
         EXTENSION_REFUSE = "extension_refuse", _("不同意延期")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from units.roles import roles_for
 
 from . import access, html, navigation, selectors, workflow
-from .forms import ContestForm, ExtensionForm, ReportForm, ReturnForm, ReviewForm
+from .forms import ContestForm, ExtensionForm, NoteForm, ReportForm, ReturnForm, ReviewForm
 from .models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportEvent
 from .status import chinese_date, today
 from .workdays import WorkCalendar
@@ -207,6 +207,9 @@ def report_detail(request, pk):
         "attachments": selectors.live_attachments(report),
         "allowed": rule,
         "earlier_returns": len(returns),
+        # the approver's note, while it is the last word of the unit's approval round (no approval or
+        # submission since)
+        "approver_note": _approver_note(events, report),
         # separation of duties: say why a coordinator of the report's own unit has no review buttons
         "own_unit_review": report.state == State.SUBMITTED
         and access.can_review(request.user)
@@ -216,6 +219,18 @@ def report_detail(request, pk):
         "back": navigation.local_next(request, ""),
     }
     return render(request, "tasks/report_detail.html", context)
+
+
+def _approver_note(events, report):
+    """The unit approver's APPROVER_RETURN event while it stands: the report is still being written (draft or
+    returned) and nothing of the approval round (approve, submit, withdraw) came after it."""
+    if not report.is_editable_state:
+        return None
+    round_actions = (ReportEvent.Action.APPROVER_RETURN, ReportEvent.Action.APPROVE, ReportEvent.Action.SUBMIT)
+    for event in reversed(events):
+        if event.action in round_actions:
+            return event if event.action == ReportEvent.Action.APPROVER_RETURN else None
+    return None
 
 
 def _report_action(request, pk, action):
@@ -244,6 +259,33 @@ def report_approve(request, pk):
     def act(report, version):
         workflow.approve(report, request.user, expected_version=version)
         messages.success(request, _("已审核通过，联络员现在可以报送。"))
+
+    return _report_action(request, pk, act)
+
+
+@require_POST
+def report_approver_return(request, pk):
+    """The unit approver sends the report back to the liaison with a required note (workflow.approver_return)."""
+
+    def act(report, version):
+        form = NoteForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        workflow.approver_return(report, request.user, note, expected_version=version)
+        messages.success(request, _("已退回联络员，联络员会收到您的意见。"))
+
+    return _report_action(request, pk, act)
+
+
+@require_POST
+def report_withdraw(request, pk):
+    """The liaison takes back a submitted report the coordinator has not decided on (workflow.withdraw)."""
+
+    def act(report, version):
+        workflow.withdraw(report, request.user, expected_version=version)
+        if report.assignment.task.plan.unit_approval:
+            messages.success(request, _("报告已撤回，现为草稿。修改后请重新送本单位审核，审核通过后再报送。"))
+        else:
+            messages.success(request, _("报告已撤回，现为草稿。修改后请重新报送。"))
 
     return _report_action(request, pk, act)
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from units.roles import roles_for
 
 from . import access, html, navigation, periods, selectors, workflow
 from .filters import ReportFilter
-from .forms import ExtensionDecisionForm, NoteForm, PeriodForm, PeriodPresetForm, ReassignForm
+from .forms import ExtensionDecisionForm, NoteForm, PeriodForm, PeriodPresetForm, ReassignForm, UrgeForm
 from .models import Assignment, AssignmentEvent, ExtensionRequest, ProgressReport, ReportingPeriod, WorkPlan
 from .status import today
 from .workdays import WorkCalendar
@@ -33,9 +34,11 @@ def require_coordinator(user):
 
 
 class UnitRows(list):
-    """One unit's rows on 未报送与催办, with what its table shows as dicts (`lines`, set by the view)."""
+    """One unit's rows on 未报送与催办, with what its table shows as dicts (`lines`, set by the view) and when
+    the unit was last urged for the period (`last_urged`, html.last_urge)."""
 
     lines = ()
+    last_urged = None
 
 
 def live_plans():
@@ -161,9 +164,11 @@ def missing_reports(request):
         for row in rows:
             row.urged = urged.get(row.assignment.pk, 0)
             units.setdefault(row.assignment.unit, UnitRows()).append(row)
+        last = selectors.last_urges([unit.pk for unit in units], period)  # one query for the page's units
         made_once = {}  # the titles, badges and lights made once for all units
-        for unit_rows in units.values():
+        for unit, unit_rows in units.items():
             unit_rows.lines = html.missing_rows(unit_rows, made_once)
+            unit_rows.last_urged = html.last_urge(last.get(unit.pk))
         by_unit = list(units.items())
     query = request.GET.copy()
     query.pop("page", None)
@@ -189,17 +194,60 @@ def missing_reports(request):
     )
 
 
+def _back(request, default):
+    """Where a POST returns: its `next`, a path of this site only (never a view name), else `default`."""
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return default
+
+
+def _urge_again_page(request, form, units, message, action_url, title, confirming=False):
+    """The confirmation (or correction) step of an urge: what was asked, why it waits, the note and reply-by
+    as typed, and the same request again with `confirm` set. Nothing has been sent."""
+    hidden = [
+        (key, value)
+        for key in ("period", "unit", "task", "scope", "assignment", "next", "plan")
+        for value in request.POST.getlist(key)
+    ]
+    return render(
+        request,
+        "tasks/urge_confirm.html",
+        {
+            "form": form,
+            "units": units,
+            "message": message,
+            "hidden": hidden,
+            "action_url": action_url,
+            "title": title,
+            # the repeat is confirmed by sending this form; a correction keeps the confirmation it had
+            "confirming": confirming or bool(request.POST.get("confirm")),
+            "send_label": title,
+            "again_label": _("确定再次%(what)s") % {"what": title},
+            "back": _back(request, reverse("tasks:missing_reports")),
+        },
+    )
+
+
+def _by_unit(assignments):
+    units = {}
+    for a in assignments:
+        units.setdefault(a.unit, []).append(a)
+    return units
+
+
 @require_POST
 def urge(request):
-    """催办 the ticked assignments, every missing assignment of a unit, or of a task, in a period."""
+    """催办 the ticked assignments, every missing assignment of a unit, or of a task, in a period: each unit once
+    (workflow.urge_unit: one message per person listing its tasks). A unit urged for the period within
+    settings.URGE_REPEAT_HOURS is urged again only after the coordinator confirms (nothing is sent before)."""
     require_coordinator(request.user)
     period = get_object_or_404(
-        ReportingPeriod.objects.filter(plan__in=live_plans()), pk=access.parse_pk(request.POST.get("period"))
+        ReportingPeriod.objects.filter(plan__in=live_plans()).select_related("plan"),
+        pk=access.parse_pk(request.POST.get("period")),
     )
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
-    targets = Assignment.objects.active().filter(task__plan=period.plan, task__completed_at__isnull=True).exclude(pk__in=reported.values("assignment_id"))
+    default_back = f"{reverse('tasks:missing_reports')}?plan={period.plan_id}&period={period.pk}"
+    targets = workflow.unreported(period)
     chosen = [pk for pk in map(access.parse_pk, request.POST.getlist("assignment")) if pk]
     unit, task = access.parse_pk(request.POST.get("unit")), access.parse_pk(request.POST.get("task"))
     if request.POST.get("scope") != "unit" and chosen:
@@ -210,23 +258,55 @@ def urge(request):
         targets = targets.filter(task_id=task)
     else:
         messages.error(request, _("请指定要催办的单位或任务。"))
-        return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
-    count = notified = 0
-    for assignment in targets.select_related("task", "task__plan", "unit").order_by(
-        "unit__order", "unit__name", "task__number", "pk"
-    ):
-        notified += workflow.urge(assignment, request.user, note, period=period)
-        count += 1
+        return redirect(default_back)
+    units = _by_unit(
+        targets.select_related("task", "unit").order_by("unit__order", "unit__name", "unit_id", "task__number", "pk")
+    )
+    if not units:
+        messages.error(request, _("没有需要催办的任务：它们已经报送了。"))
+        return redirect(_back(request, default_back))
+    form = UrgeForm(request.POST)
+    title = _("催办")
+    if form.is_valid():
+        try:
+            workflow.check_reply_by(form.cleaned_data["reply_by"])
+        except workflow.WorkflowError as error:
+            form.add_error("reply_by", str(error))
+    if not form.is_valid():
+        return _urge_again_page(
+            request, form, units, _("没有催办：请修改下面标出的内容后再提交。"), reverse("tasks:urge"), title
+        )
+    note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
+    if not confirm:
+        repeated = [(u, workflow.recent_urge(u, period)) for u in units]
+        repeated = [(u, last) for u, last in repeated if last is not None]
+        if repeated:
+            now = timezone.now()
+            message = " ".join(
+                f"{u.short_name}：{workflow.repeat_refusal(last, now, _('催办'))}" for u, last in repeated
+            )
+            return _urge_again_page(request, form, units, message, reverse("tasks:urge"), title, confirming=True)
+    count = people = 0
+    for urged_unit, assignments in units.items():
+        try:
+            result = workflow.urge_unit(
+                urged_unit, period, request.user, note, reply_by, assignments=assignments, confirm=confirm
+            )
+        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
+            messages.warning(request, _("%(unit)s未再次催办：%(error)s") % {"unit": urged_unit.short_name, "error": error})
+            continue
+        except workflow.WorkflowError as error:
+            messages.error(request, f"{urged_unit.short_name}：{error}")
+            continue
+        count += result.assignments
+        people += result.people
     if count:
         messages.success(
-            request, _("已催办 %(count)s 项，通知了 %(people)s 人。") % {"count": count, "people": notified}
+            request,
+            _("已催办 %(units)s 个单位的 %(count)s 项任务，通知了 %(people)s 人（每人一条消息）。")
+            % {"units": len(units), "count": count, "people": people},
         )
-    else:
-        messages.error(request, _("没有需要催办的任务：它们已经报送了。"))
-    back = request.POST.get("next", "")  # a path of this site only, taken as it is (never a view name)
-    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(back)
-    return redirect(f"{reverse('tasks:missing_reports')}?period={period.pk}")
+    return HttpResponseRedirect(_back(request, default_back))
 
 
 def receipts(request, pk):
@@ -243,7 +323,7 @@ def receipts(request, pk):
         .select_related("task", "unit", "receipt_by")
         .order_by("task__number", "role", "order", "unit__order", "unit__name")
     )
-    pending_units = (
+    pending_units = list(
         Unit.objects.filter(
             assignments__task__plan=plan, assignments__receipt=Assignment.Receipt.PENDING, assignments__is_active=True
         )
@@ -259,6 +339,11 @@ def receipts(request, pk):
         )
         .order_by("order", "name")
     )
+    last = selectors.last_urges(
+        [unit.pk for unit in pending_units], None, AssignmentEvent.Action.URGE_RECEIPT, plan=plan
+    )  # one query for all the units
+    for unit in pending_units:
+        unit.last_urged = html.last_urge(last.get(unit.pk))
     # the units each objection may be reassigned to (any active unit not on the task), read once for all
     units = list(Unit.objects.filter(is_active=True).order_by("order", "name").only("pk", "name", "short_name"))
     taken = {}
@@ -279,6 +364,66 @@ def receipts(request, pk):
             "can_act": access.can_review(request.user),
         },
     )
+
+
+@require_POST
+def receipt_urge(request, pk):
+    """催签收 one unit (`unit`) or every unit with assignments of the plan not signed for: each unit once
+    (workflow.urge_receipt); a repeat within settings.URGE_REPEAT_HOURS waits for the coordinator's confirmation."""
+    require_coordinator(request.user)
+    plan = get_object_or_404(live_plans(), pk=pk)
+    default_back = reverse("tasks:receipts", args=[plan.pk])
+    targets = workflow.unsigned(plan)
+    unit = access.parse_pk(request.POST.get("unit"))
+    if unit:
+        targets = targets.filter(unit_id=unit)
+    units = _by_unit(
+        targets.select_related("task", "unit").order_by("unit__order", "unit__name", "unit_id", "task__number", "pk")
+    )
+    if not units:
+        messages.error(request, _("没有需要催签收的单位：分工都已签收。"))
+        return redirect(_back(request, default_back))
+    form = UrgeForm(request.POST)
+    title = _("催签收")
+    action_url = reverse("tasks:receipt_urge", args=[plan.pk])
+    if form.is_valid():
+        try:
+            workflow.check_reply_by(form.cleaned_data["reply_by"])
+        except workflow.WorkflowError as error:
+            form.add_error("reply_by", str(error))
+    if not form.is_valid():
+        return _urge_again_page(
+            request, form, units, _("没有催签收：请修改下面标出的内容后再提交。"), action_url, title
+        )
+    note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
+    action = AssignmentEvent.Action.URGE_RECEIPT
+    if not confirm:
+        now = timezone.now()
+        repeated = [(u, workflow.recent_urge(u, None, action, now=now, plan=plan)) for u in units]
+        message = " ".join(
+            f"{u.short_name}：{workflow.repeat_refusal(last, now, title)}" for u, last in repeated if last is not None
+        )
+        if message:
+            return _urge_again_page(request, form, units, message, action_url, title, confirming=True)
+    count = people = 0
+    for urged_unit in units:
+        try:
+            result = workflow.urge_receipt(urged_unit, plan, request.user, note, reply_by, confirm=confirm)
+        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
+            messages.warning(request, _("%(unit)s未再次催签收：%(error)s") % {"unit": urged_unit.short_name, "error": error})
+            continue
+        except workflow.WorkflowError as error:
+            messages.error(request, f"{urged_unit.short_name}：{error}")
+            continue
+        count += result.assignments
+        people += result.people
+    if count:
+        messages.success(
+            request,
+            _("已催签收 %(units)s 个单位的 %(count)s 项分工，通知了 %(people)s 人（每人一条消息）。")
+            % {"units": len(units), "count": count, "people": people},
+        )
+    return HttpResponseRedirect(_back(request, default_back))
 
 
 @require_POST

@@ -379,7 +379,8 @@ def coordinator_work(plans):
 def reporter_work(assignments, plans, calendar, on, due_within):
     """What needs a unit's people in each live plan (newest first): their reports sent back (退回), their
     assignments not yet signed for (待签收), the periods due within `due_within` working days or overdue and not
-    reported (临近截止), and the urgings (催办) of the current period not yet answered by a report.
+    reported (临近截止), and the urgings (催办) of the current period not yet answered by a report (the latest
+    urge's note and reply-by in `urge_notes`, by (assignment id, period id)).
 
     `assignments`: the user's assignments (a queryset). Four queries for any number of plans. Each item is
     (assignment, period or None, report or None); ordered by due date, then task number."""
@@ -406,14 +407,22 @@ def reporter_work(assignments, plans, calendar, on, due_within):
     }
     done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
     current = [p for p in (current_period(plan_periods_, on) for plan_periods_ in periods.values()) if p]
-    urged = set(
+    urged = {}  # (assignment, period) -> the latest urge's note and reply-by (the events come oldest first)
+    for assignment_id, period_id, note, reply_by in (
         AssignmentEvent.objects.filter(
             action=AssignmentEvent.Action.URGE,
             assignment__in=[a.pk for a in mine],
             period__in=[p.pk for p in current],
-        ).values_list("assignment_id", "period_id")
-    )
-    work = {plan.pk: {"plan": plan, "returned": [], "unsigned": [], "due_soon": [], "urged": []} for plan in plans}
+        )
+        .annotate(reply_by=KeyTextTransform("reply_by", "data"))
+        .order_by("at", "pk")
+        .values_list("assignment_id", "period_id", "comment", "reply_by")
+    ):
+        urged[assignment_id, period_id] = {"note": note, "reply_by": reply_by or ""}
+    work = {
+        plan.pk: {"plan": plan, "returned": [], "unsigned": [], "due_soon": [], "urged": [], "urge_notes": urged}
+        for plan in plans
+    }
     for a in mine:
         if a.receipt == Assignment.Receipt.PENDING:
             work[a.task.plan_id]["unsigned"].append((a, None, None))
@@ -458,3 +467,62 @@ def period_needing(assignment_ids, periods, on):
         if not period.locked and period.starts_on <= on and reported < len(assignment_ids):
             return period
     return current_period(periods, on)
+
+
+def last_urges(unit_ids, period, action=AssignmentEvent.Action.URGE, plan=None):
+    """The latest urge (催办, or 催签收 with `action=URGE_RECEIPT`) of each unit, for `period` (None: urges
+    without a period, as 催签收 is, of the `plan`): {unit_id: {"at", "by", "note", "reply_by"}}. One query
+    whatever the number of units or urges: each unit's latest event is picked by correlated subqueries."""
+    if not unit_ids:
+        return {}
+    events = AssignmentEvent.objects.filter(action=action, assignment__unit_id=OuterRef("pk"))
+    events = events.filter(period=period) if period is not None else events.filter(period__isnull=True)
+    if plan is not None:
+        events = events.filter(assignment__task__plan_id=plan.pk)
+    latest = events.order_by("-at", "-pk")
+    rows = (
+        Unit.objects.filter(pk__in=unit_ids)
+        .annotate(
+            urged_at=Subquery(latest.values("at")[:1]),
+            urged_by=Subquery(latest.values("actor__full_name")[:1]),
+            urged_by_name=Subquery(latest.values("actor__username")[:1]),
+            urged_note=Subquery(latest.values("comment")[:1]),
+            urged_reply_by=Subquery(latest.annotate(r=KeyTextTransform("reply_by", "data")).values("r")[:1]),
+        )
+        .filter(urged_at__isnull=False)
+        .values_list("pk", "urged_at", "urged_by", "urged_by_name", "urged_note", "urged_reply_by")
+    )
+    return {
+        pk: {"at": at, "by": by or username or "", "note": note or "", "reply_by": reply_by or ""}
+        for pk, at, by, username, note, reply_by in rows
+    }
+
+
+def awaiting_approval(unit_ids, plans):
+    """The reports the unit approver of `unit_ids` may approve now, per plan: {plan id: [report]} — the plans
+    with unit approval on, reports being written (draft or returned) with their work written, not approved at
+    their current version, in an open period (exactly workflow.allowed()'s "approve"). One query, the
+    assignment's task and unit and the period joined; by period due date, task number."""
+    plans = [plan for plan in plans if plan.unit_approval]
+    if not unit_ids or not plans:
+        return {}
+    reports = (
+        ProgressReport.objects.filter(
+            assignment__unit_id__in=unit_ids,
+            assignment__is_active=True,  # a unit taken off the task (移出) approves nothing of it
+            assignment__task__plan__in=[plan.pk for plan in plans],
+            state__in=(ProgressReport.State.DRAFT, ProgressReport.State.RETURNED),
+            period__locked=False,
+        )
+        .annotate(body_chars=Length(Trim("body")))
+        .filter(body_chars__gt=0)
+        .exclude(approved_version=F("version"))
+        .exclude(approver_returned_version=F("version"))
+        .select_related("assignment__task", "assignment__unit", "period")
+        .defer("body", "problems", "next_steps", "review_note")
+        .order_by("period__due_on", "assignment__task__number", "assignment__unit__order", "pk")
+    )
+    by_plan = {}
+    for report in reports:
+        by_plan.setdefault(report.assignment.task.plan_id, []).append(report)
+    return by_plan

@@ -13,6 +13,9 @@ version first. Every change bumps `version`; a form carries the version it was r
 someone else's newer save is refused (`StaleReport`), the user's text kept on screen by the view.
 """
 
+import datetime
+import uuid
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -26,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from audit import record
 from audit.service import value_text
 from notifications.service import notify
-from units.models import Membership
+from units.models import Membership, Unit
 from units.roles import COORDINATOR
 
 from . import access
@@ -89,7 +92,7 @@ class ApprovalRequired(WorkflowError, PermissionDenied):
 # why. The workflow's guards raise its refusals; the report pages show its buttons and reasons; 我的任务's
 # next step reads it. A new state or role is one edit here.
 
-ACTIONS = ("edit", "request_approval", "approve", "submit", "accept", "return")
+ACTIONS = ("edit", "request_approval", "approve", "approver_return", "submit", "withdraw", "accept", "return")
 
 NOT_WRITER = gettext_lazy("只有本单位的联络员可以填写这份报告。")
 NOT_WRITER_REQUEST = gettext_lazy("只有本单位的联络员可以送审。")
@@ -110,12 +113,21 @@ REQUEST_NOT_EDITABLE = gettext_lazy("只有草稿或被退回的报告可以送�
 APPROVE_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不需要再审核。")
 EMPTY_APPROVE = gettext_lazy("报告还没有填写工作开展情况，不能审核通过。")
 ALREADY_APPROVED = gettext_lazy("这一版报告已经审核通过，等待联络员报送。")
+WITH_LIAISON = gettext_lazy("这一版报告已退回联络员修改，联络员修改或重新送审后再审核。")
 SUBMIT_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不能重复报送。")
 EMPTY_SUBMIT = gettext_lazy("请先填写“工作开展情况”再报送。")
 APPROVAL_REQUIRED = gettext_lazy("本计划要求报告先经本单位审核人审核通过（修改后须重新审核），再报送。")
 ACCEPT_NOT_SUBMITTED = gettext_lazy("只有“已报送”的报告可以审核通过，这份报告当前为“%(state)s”。")
 RETURN_NEEDS_NOTE = gettext_lazy("退回时必须填写退回意见，告诉单位需要修改什么。")
 RETURN_NOT_SUBMITTED = gettext_lazy("只有“已报送”的报告可以退回，这份报告当前为“%(state)s”。")
+NOT_APPROVER_RETURN = gettext_lazy("只有本单位的审核人可以把报告退回联络员。")
+APPROVER_RETURN_NOT_EDITABLE = gettext_lazy("这份报告已“%(state)s”，不在单位审核环节，不能退回联络员。")
+APPROVER_RETURN_NEEDS_NOTE = gettext_lazy("退回联络员时必须填写意见，告诉联络员需要修改什么。")
+NOT_WRITER_WITHDRAW = gettext_lazy("只有本单位的联络员可以撤回这份报告。")
+WITHDRAW_NOT_SUBMITTED = gettext_lazy(
+    "只有“已报送”且统筹人员尚未审核的报告可以撤回，这份报告当前为“%(state)s”。"
+)
+PERIOD_LOCKED_WITHDRAW = gettext_lazy("“%(period)s”报送期已锁定，撤回后也无法修改或重新报送。如确需修改，请联系统筹人员。")
 
 
 class Refusal:
@@ -219,6 +231,7 @@ def allowed(user, report, *, assignment=None, period=None):
     state = report.state if report is not None else None
     editable = report is None or report.is_editable_state
     approved = report is not None and report.is_approved
+    with_liaison = report is not None and report.is_with_liaison
 
     def empty():
         return report is None or not report.has_body
@@ -263,6 +276,23 @@ def allowed(user, report, *, assignment=None, period=None):
             (not editable, state_refusal(APPROVE_NOT_EDITABLE)),
             (empty, lambda: Refusal("empty", EMPTY_APPROVE, late=True)),
             (approved, lambda: Refusal("state", ALREADY_APPROVED, late=True)),
+            (with_liaison, lambda: Refusal("state", WITH_LIAISON, late=True)),
+        ),
+        "approver_return": lambda: _first(
+            (not approver, lambda: Refusal("permission", NOT_APPROVER_RETURN)),
+            (not plan.unit_approval, lambda: Refusal("state", APPROVAL_NOT_USED_APPROVE)),
+            (not live, plan_refusal),
+            (period.locked, locked),
+            no_report,
+            (not editable, state_refusal(APPROVER_RETURN_NOT_EDITABLE)),
+            (with_liaison, lambda: Refusal("state", WITH_LIAISON, late=True)),
+        ),
+        "withdraw": lambda: _first(
+            (not writer, lambda: Refusal("permission", NOT_WRITER_WITHDRAW)),
+            (not live, plan_refusal),
+            no_report,
+            (state != State.SUBMITTED, state_refusal(WITHDRAW_NOT_SUBMITTED)),
+            (period.locked, lambda: Refusal("locked", PERIOD_LOCKED_WITHDRAW % {"period": period.name}, late=True)),
         ),
         "submit": lambda: _first(
             (not writer, lambda: Refusal("permission", NOT_WRITER_SUBMIT)),
@@ -475,6 +505,9 @@ def request_approval(report, user):
         fresh = _locked_report(report)
         assignment = fresh.assignment
         _guard(user, fresh, "request_approval")
+        if fresh.approver_returned_version is not None:  # sent again as it is: the approver decides anew
+            fresh.approver_returned_version = None
+            fresh.save(update_fields=["approver_returned_version", "updated_at"])
         _event(fresh, user, Action.REQUEST_APPROVAL, fresh.state, fresh.state)
         notify(
             unit_users(assignment.unit_id, Membership.Role.APPROVER),
@@ -578,6 +611,70 @@ def return_report(report, user, note, expected_version=None):
     return report
 
 
+def approver_return(report, user, note, expected_version=None):
+    """退回联络员: with unit approval on, the unit approver sends the report back to the unit's reporters with a
+    required note. The state stays (a draft stays a draft, a report the coordinator returned stays returned:
+    the state names where the report is with the coordinator); an approval given earlier ends (the reporter
+    edits, the approver approves again); the version moves on and is marked `approver_returned_version`: the
+    approver may not approve it (nor return it again) until the liaison edits it (a new version) or asks for
+    approval again (送审 clears the mark); the note is in the APPROVER_RETURN event."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        fresh = _locked_report(report)
+        refusal = allowed(user, fresh).refusal("approver_return")
+        if refusal is not None and refusal.code == "permission":
+            raise refusal.error()
+        if not note:
+            raise WorkflowError(APPROVER_RETURN_NEEDS_NOTE, code="note")
+        _guard(user, fresh, "approver_return", expected_version)
+        fresh.approved_at, fresh.approved_by, fresh.approved_version = None, None, None
+        fresh.version += 1
+        fresh.approver_returned_version = fresh.version  # with the liaison until edited or sent again
+        fresh.save()
+        _event(fresh, user, Action.APPROVER_RETURN, fresh.state, fresh.state, comment=note)
+        notify(
+            unit_users(fresh.assignment.unit_id),
+            _("单位审核退回：%(what)s") % {"what": _describe(fresh)},
+            _("审核人%(user)s退回了报告，请修改后再送审。意见：%(note)s") % {"user": user, "note": note},
+            fresh.get_absolute_url(),
+        )
+    _refresh(report, fresh)
+    return report
+
+
+def withdraw(report, user, expected_version=None):
+    """撤回: the unit's reporter takes back a report sent by mistake, while the coordinator has not decided on it
+    (still "submitted"). It becomes a draft again with its text kept, the version moves on, the submission
+    fields are cleared (the WITHDRAW event and the SUBMIT before it keep the history), and the coordinators are
+    told. With unit approval on, the withdrawn report needs the approver's approval again: the reporter
+    withdraws because something in it is wrong, and the approver must see what is sent next (its approvers
+    are told too)."""
+    with transaction.atomic():
+        fresh = _locked_report(report)
+        _guard(user, fresh, "withdraw", expected_version)
+        fresh.state = State.DRAFT
+        fresh.submitted_at, fresh.submitted_by = None, None
+        fresh.approved_at, fresh.approved_by, fresh.approved_version = None, None, None
+        fresh.version += 1
+        fresh.save()
+        _event(fresh, user, Action.WITHDRAW, State.SUBMITTED, fresh.state)
+        notify(
+            coordinators(),
+            _("报告已撤回：%(what)s") % {"what": _describe(fresh)},
+            _("%(user)s撤回了已报送的进展报告，修改后会重新报送，暂不需要审核。") % {"user": user},
+            fresh.get_absolute_url(),
+        )
+        if fresh.assignment.task.plan.unit_approval:
+            notify(
+                unit_users(fresh.assignment.unit_id, Membership.Role.APPROVER),
+                _("报告已撤回：%(what)s") % {"what": _describe(fresh)},
+                _("联络员%(user)s撤回了已报送的报告，重新报送前需要您再次审核。") % {"user": user},
+                fresh.get_absolute_url(),
+            )
+    _refresh(report, fresh)
+    return report
+
+
 def accept_many(reports, user):
     """Accept several at once. Returns (accepted, refused) where refused is a list of (report, message)."""
     if not access.can_review(user):
@@ -610,22 +707,199 @@ def _locked_assignment(assignment):
     )
 
 
+# --- urging: one message per person and unit ------------------------------------------------------------------
+
+URGE_REPLY_BY_MAX_DAYS = 90  # a reply-by date further off than this is no urging (and most likely a typo)
+
+
+class UrgeRepeat(WorkflowError):
+    """The unit was urged for this period within `settings.URGE_REPEAT_HOURS`: the coordinator confirms first.
+    `last` is the latest urge (an AssignmentEvent), `hours` how many hours ago it was."""
+
+    code = "repeat"
+
+    def __init__(self, message, last, hours):
+        super().__init__(message)
+        self.last, self.hours = last, hours
+
+
+class UrgeResult:
+    """What an urge did: `assignments` covered, `people` notified, the shared `batch` key of its events."""
+
+    __slots__ = ("assignments", "people", "batch")
+
+    def __init__(self, assignments, people, batch):
+        self.assignments, self.people, self.batch = assignments, people, batch
+
+
+def check_reply_by(reply_by, today=None):
+    """A reply-by date (答复期限) is today or later, and at most URGE_REPLY_BY_MAX_DAYS days ahead."""
+    if reply_by is None:
+        return None
+    today = today or timezone.localdate()
+    if reply_by < today:
+        raise WorkflowError(_("答复期限不能早于今天，请重新选择日期。"), code="reply_by")
+    if (reply_by - today).days > URGE_REPLY_BY_MAX_DAYS:
+        raise WorkflowError(
+            _("答复期限不能晚于今天起 %(days)s 天，请选择更近的日期。") % {"days": URGE_REPLY_BY_MAX_DAYS},
+            code="reply_by",
+        )
+    return reply_by
+
+
+def unreported(period):
+    """The assignments of the period's plan with no submitted or accepted report in the period."""
+    reported = ProgressReport.objects.filter(period=period, state__in=(State.SUBMITTED, State.ACCEPTED))
+    return (
+        Assignment.objects.active()
+        .filter(task__plan_id=period.plan_id, task__completed_at__isnull=True)
+        .exclude(pk__in=reported.values("assignment_id"))
+    )
+
+
+def recent_urge(unit, period, action=AssignmentEvent.Action.URGE, now=None, plan=None):
+    """The latest urge (`action`) of the unit for the period (催签收: for the `plan`, without a period) within
+    settings.URGE_REPEAT_HOURS, or None."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(hours=settings.URGE_REPEAT_HOURS)
+    events = AssignmentEvent.objects.filter(action=action, assignment__unit_id=unit.pk, at__gte=since)
+    events = events.filter(period=period) if period is not None else events.filter(period__isnull=True)
+    if plan is not None:
+        events = events.filter(assignment__task__plan_id=plan.pk)
+    return events.select_related("actor").order_by("-at", "-pk").first()
+
+
+def repeat_refusal(last, now, what):
+    """The UrgeRepeat for an urge `last` (an AssignmentEvent) `what` (催办 / 催签收): "X小时前已催办过该单位，
+    确定再次催办？" — the view shows its words before anything is sent."""
+    hours = max(int((now - last.at).total_seconds() // 3600), 0)
+    ago = _("%(hours)s小时前") % {"hours": hours} if hours else _("不到1小时前")
+    return UrgeRepeat(
+        _("%(ago)s已%(what)s过该单位，确定再次%(what)s？") % {"ago": ago, "what": what}, last, hours
+    )
+
+
+def _task_lines(assignments):
+    return "\n".join(
+        _("第%(number)s项 %(title)s") % {"number": a.task.number, "title": a.task.title} for a in assignments
+    )
+
+
+def _my_tasks_link(plan_id, period=None):
+    url = f"{reverse('tasks:my_tasks')}?plan={plan_id}"
+    return f"{url}&period={period.pk}" if period is not None else url
+
+
+def urge_unit(unit, period, user, note="", reply_by=None, assignments=None, confirm=False):
+    """催办 a unit for a period: each of its reporters gets ONE message listing the tasks covered (number and
+    title), with the coordinator's note and an optional reply-by date; one AssignmentEvent(URGE, period) is
+    written per assignment, all sharing `data = {"batch": <uuid>, "reply_by": <iso or "">}`.
+
+    `assignments`: the ones to urge (restricted to the unit and the period's plan); default: all the unit's
+    assignments not yet reported in the period. Urging the unit again for the same period within
+    settings.URGE_REPEAT_HOURS raises `UrgeRepeat` unless `confirm`. Returns an `UrgeResult`."""
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有统筹人员可以催办。"))
+    plan = period.plan if period is not None else None
+    note = (note or "").strip()
+    reply_by = check_reply_by(reply_by)
+    with transaction.atomic():
+        # one urge of a unit at a time: two coordinators clicking at once do not both send
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        if assignments is None:
+            chosen = unreported(period).filter(unit_id=unit.pk)
+        else:
+            chosen = Assignment.objects.filter(pk__in=[a.pk for a in assignments], unit_id=unit.pk)
+            if period is not None:
+                chosen = chosen.filter(task__plan_id=period.plan_id)
+        chosen = list(chosen.select_related("task", "task__plan").order_by("task__number", "pk"))
+        if plan is None and chosen:
+            plan = chosen[0].task.plan
+        if plan is not None:
+            _check_plan_live(plan)
+        if not chosen:
+            raise WorkflowError(_("该单位没有需要催办的任务：它们已经报送了。"), code="nothing")
+        now = timezone.now()
+        last = recent_urge(unit, period, now=now)
+        if last is not None and not confirm:
+            raise repeat_refusal(last, now, _("催办"))
+        batch = uuid.uuid4().hex
+        data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
+        AssignmentEvent.objects.bulk_create(
+            AssignmentEvent(
+                assignment=a, actor=user, action=AssignmentEvent.Action.URGE, comment=note, period=period, data=data
+            )
+            for a in chosen
+        )
+        lines = [note or _("请尽快报送本单位的工作进展。")]
+        if reply_by:
+            lines.append(_("请于%(date)s前报送。") % {"date": reply_by.isoformat()})
+        if len(chosen) == 1:
+            task = chosen[0].task
+            what = _("第%(number)s项“%(title)s”") % {"number": task.number, "title": task.title}
+            if period is not None:
+                what = f"{what} · {period.name}"
+            title, url = _("【催办】%(what)s") % {"what": what}, task.get_absolute_url()
+        else:
+            title = _("【催办】%(period)s：%(count)s项任务尚未报送") % {
+                "period": period.name if period is not None else plan.title, "count": len(chosen)
+            }
+            lines.append(_("尚未报送的任务：") + "\n" + _task_lines(chosen))
+            url = _my_tasks_link(plan.pk, period)
+        people = notify(unit_users(unit.pk), title, "\n".join(lines), url)
+    return UrgeResult(len(chosen), people, batch)
+
+
 def urge(assignment, user, note="", period=None):
-    """催办: the unit's reporters are notified and the urge is recorded. Returns how many were notified."""
+    """催办 one assignment (the contract's call): `urge_unit` with that one assignment, confirmed (a caller of
+    this function has decided). Returns how many people were notified."""
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以催办。"))
     _check_plan_live(assignment.task.plan)
+    return urge_unit(assignment.unit, period, user, note, assignments=[assignment], confirm=True).people
+
+
+def unsigned(plan):
+    """The plan's assignments in force not yet signed for (签收) by their unit."""
+    return Assignment.objects.active().filter(task__plan_id=plan.pk, receipt=Assignment.Receipt.PENDING)
+
+
+def urge_receipt(unit, plan, user, note="", reply_by=None, confirm=False):
+    """催签收: each of the unit's reporters and approvers (both may sign) gets ONE message listing the plan's
+    tasks the unit has not signed for, with the note and an optional reply-by date; one
+    AssignmentEvent(URGE_RECEIPT) per assignment, sharing data {"batch", "reply_by"}. A repeat for the unit and
+    plan within settings.URGE_REPEAT_HOURS raises UrgeRepeat unless `confirm`. Returns an UrgeResult."""
+    if not access.can_review(user):
+        raise PermissionDenied(_("只有统筹人员可以催签收。"))
+    _check_plan_live(plan)
+    note = (note or "").strip()
+    reply_by = check_reply_by(reply_by)
+    action = AssignmentEvent.Action.URGE_RECEIPT
     with transaction.atomic():
-        _assignment_event(assignment, user, AssignmentEvent.Action.URGE, note.strip(), period)
-        what = _("第%(number)s项“%(title)s”") % {"number": assignment.task.number, "title": assignment.task.title}
-        if period is not None:
-            what = f"{what} · {period.name}"
-        return notify(
-            unit_users(assignment.unit_id),
-            _("【催办】%(what)s") % {"what": what},
-            note.strip() or _("请尽快报送本单位的工作进展。"),
-            assignment.task.get_absolute_url(),
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        chosen = list(unsigned(plan).filter(unit_id=unit.pk).select_related("task").order_by("task__number", "pk"))
+        if not chosen:
+            raise WorkflowError(_("该单位的分工已全部签收，不需要催签收。"), code="nothing")
+        now = timezone.now()
+        last = recent_urge(unit, None, action, now=now, plan=plan)
+        if last is not None and not confirm:
+            raise repeat_refusal(last, now, _("催签收"))
+        batch = uuid.uuid4().hex
+        data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
+        AssignmentEvent.objects.bulk_create(
+            AssignmentEvent(assignment=a, actor=user, action=action, comment=note, data=data) for a in chosen
         )
+        lines = [note or _("请登录系统，在“我的任务”中签收本单位承担的任务；如有异议请说明理由。")]
+        if reply_by:
+            lines.append(_("请于%(date)s前签收。") % {"date": reply_by.isoformat()})
+        lines.append(_("尚未签收的任务：") + "\n" + _task_lines(chosen))
+        people = notify(
+            [*unit_users(unit.pk), *unit_users(unit.pk, Membership.Role.APPROVER)],
+            _("【催签收】%(plan)s：%(count)s项任务尚未签收") % {"plan": plan.title, "count": len(chosen)},
+            "\n".join(lines),
+            _my_tasks_link(plan.pk),
+        )
+    return UrgeResult(len(chosen), people, batch)
 
 
 def confirm_receipt(assignment, user):

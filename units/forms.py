@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from .models import Unit
+from lib.forms import SafeModelChoiceField
+
+from .models import Membership, Unit
 
 # No 0/O/o, 1/l/I: the person types the temporary password from a note or a phone call.
 UNAMBIGUOUS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
@@ -77,3 +79,45 @@ class LoginForm(AuthenticationForm):
     never reaches authenticate(), the audit log or the log-in throttle's tables)."""
 
     username = UsernameField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "maxlength": 150}))
+
+
+class AccountForm(forms.Form):
+    """One unit account (units.accounts): name, unit, role, phone, e-mail, and a username typed or generated."""
+
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    unit = SafeModelChoiceField(
+        label=_("单位"), queryset=Unit.objects.filter(is_active=True).order_by("order", "name"),
+        error_messages={"required": _("请选择单位。"), "invalid_choice": _("请从列表中选择单位。")},
+    )
+    role = forms.ChoiceField(label=_("角色"), choices=Membership.Role.choices)
+    phone = forms.CharField(label=_("手机"), max_length=30, required=False)
+    email = forms.EmailField(label=_("邮箱"), required=False)
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, required=False, help_text=_("可不填：由系统生成（如 lly0012）。")
+    )
+
+    def clean(self):
+        from .accounts import check_row
+        from .directory import Directory
+
+        data = super().clean()
+        if self.errors:
+            return data
+        row, errors = check_row(
+            {
+                "姓名": data["full_name"], "单位": data["unit"].name,
+                "角色": data["role"], "手机": data["phone"], "邮箱": data["email"], "用户名": data["username"],
+            },
+            Directory(),
+        )
+        for message in errors:
+            self.add_error(None, message)
+        data["row"] = row
+        return data
+
+
+class AccountSheetForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        error_messages={"required": _("请选择要上传的 Excel 文件。")},
+    )

@@ -1,4 +1,4 @@
-"""A person whose password was reset by a coordinator changes it before doing anything else."""
+"""A person whose password was set by a coordinator (a new account, a reset) changes it before doing anything else."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +32,7 @@ class PasswordChangeRequiredMiddleware:
         if match is not None and not match.namespace and match.url_name in OPEN_URL_NAMES:
             return None
         messages.warning(
-            request, _("您的密码已由统筹人员重设，请先设置一个只有您自己知道的新密码，再继续使用系统。"),
+            request, _("您的密码是统筹人员设置的（新建账号或重设密码），请先设置一个只有您自己知道的新密码，再继续使用系统。"),
             fail_silently=True,
         )
         return redirect("password_change")

@@ -9,6 +9,7 @@ class User(AbstractUser):
     """The custom user model; `full_name` is the person's Chinese name (姓名)."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机"), max_length=30, blank=True)
     must_change_password = models.BooleanField(
         _("须修改密码"),
         default=False,

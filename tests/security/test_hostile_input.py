@@ -388,6 +388,8 @@ def test_report_edit(client, world, zone, refs, settings, data, files):
 ACTIONS = {
     "tasks:report_submit": COUNTY_REPORTER,
     "tasks:report_approve": APPROVER,
+    "tasks:report_approver_return": APPROVER,
+    "tasks:report_withdraw": COUNTY_REPORTER,
     "tasks:report_accept": COORDINATOR,
     "tasks:report_return": COORDINATOR,
 }
@@ -407,13 +409,17 @@ versions = ids("@version", "@version", "1")
 @example(action="tasks:report_submit", target="@report", data={"version": "²"})
 @example(action="tasks:report_approve", target="@report", data={"version": HUGE})
 @example(action="tasks:report_return", target="@report", data={"version": "9" * 5000, "note": LONG})
+@example(action="tasks:report_approver_return", target="@report", data={"version": "@version", "note": SCRIPT + IMG})
+@example(action="tasks:report_approver_return", target="@report", data={"version": "@version", "note": NUL})
+@example(action="tasks:report_withdraw", target="@zone_report", data={"version": "@version"})
+@example(action="tasks:report_withdraw", target="@report", data={"version": "abc"})
 def test_report_actions(client, world, zone, refs, action, target, data):
     with acting(client, ACTIONS[action]):
         plan = world["plan"]
-        if action == "tasks:report_approve":
+        if action in ("tasks:report_approve", "tasks:report_approver_return"):
             WorkPlan.objects.filter(pk=plan.pk).update(unit_approval=True)
         report = ProgressReport.objects.get(pk=world["report"].pk)
-        if action in ("tasks:report_accept", "tasks:report_return"):
+        if action in ("tasks:report_accept", "tasks:report_return", "tasks:report_withdraw"):
             workflow.submit(report, User.objects.get(username=COUNTY_REPORTER))
         before = ProgressReport.objects.values("state", "version").get(pk=zone["report"].pk)
         response = client.post(
@@ -424,6 +430,12 @@ def test_report_actions(client, world, zone, refs, action, target, data):
         assert ProgressReport.objects.values("state", "version").get(pk=zone["report"].pk) == before
         report.refresh_from_db()
         no_nul(report.review_note)
+        approver_notes = list(report.events.filter(action="approver_return").values_list("comment", flat=True))
+        no_nul(*approver_notes)
+        if approver_notes:  # the approver's note, on the report page and in the liaison's notifications
+            shows_escaped(sane(get(client, "tasks:report_detail", report.pk)), *approver_notes)
+            login_as(client, COUNTY_REPORTER)
+            shows_escaped(sane(get(client, "notifications:list")), *approver_notes)
         if report.review_note:
             shows_escaped(sane(get(client, "tasks:report_detail", report.pk)), report.review_note)
             login_as(client, COUNTY_REPORTER)
@@ -476,9 +488,12 @@ def test_review_accept_many(client, world, zone, refs, data):
         task=ids("@task"),
         note=hostile_text,
         next=hostile_next,
+        reply_by=hostile_date,
+        confirm=st.sampled_from(["on", "", NUL, SCRIPT]),
     )
 )
 @example(data={"period": "@period", "assignment": "@assignment", "note": NUL})
+@example(data={"period": "@period", "unit": "@unit", "scope": "unit", "reply_by": "2099-13-40", "note": SCRIPT})
 @example(
     data={
         "period": "@period",
@@ -506,6 +521,32 @@ def test_urge(client, world, refs, data):
         if note:
             login_as(client, COUNTY_REPORTER)
             shows_escaped(sane(get(client, "notifications:list")), note)
+
+
+@fast(15)
+@given(
+    data=form(
+        unit=ids("@unit", "@zone_unit"),
+        note=hostile_text,
+        reply_by=hostile_date,
+        confirm=st.sampled_from(["on", "", NUL]),
+        next=hostile_next,
+    ),
+    plan=st.sampled_from(["@plan", "@plan", "0", HUGE]),
+)
+@example(data={"unit": "@unit", "note": SCRIPT + IMG}, plan="@plan")
+@example(data={"unit": "@unit", "note": NUL, "reply_by": NUL}, plan="@plan")
+@example(data={"unit": HUGE, "next": "https://evil.example/"}, plan="@plan")
+def test_receipt_urge(client, world, refs, data, plan):
+    with acting(client, COORDINATOR):
+        Assignment.objects.filter(pk=world["assignment"].pk).update(receipt=Assignment.Receipt.PENDING)
+        sane(client.post(reverse("tasks:receipt_urge", args=[path_id(plan, refs)]), resolve(data, refs)))
+        events = AssignmentEvent.objects.filter(action=AssignmentEvent.Action.URGE_RECEIPT)
+        notes = list(events.values_list("comment", flat=True))
+        no_nul(*notes)
+        if notes:
+            login_as(client, COUNTY_REPORTER)
+            shows_escaped(sane(get(client, "notifications:list")), *notes)
 
 
 # --- receipts and objections ---------------------------------------------------------------------------------
@@ -1097,6 +1138,84 @@ def test_password_reset(client, refs, target, data):
 @fast(15)
 @given(
     data=form(
+        full_name=hostile_text,
+        unit=ids("@unit", "@zone_unit"),
+        role=st.sampled_from(["reporter", "approver", "coordinator", "", NUL, SCRIPT]),
+        phone=st.one_of(st.sampled_from(["13800000000", "0635-1234567"]), hostile_text),
+        email=st.one_of(st.sampled_from(["a@example.org"]), hostile_text),
+        username=st.one_of(st.sampled_from(["", "admin", "ADMIN", "dongchangfu", "new_user"]), hostile_text),
+    )
+)
+@example(data={"full_name": SCRIPT + IMG, "unit": "@unit", "role": "reporter"})
+@example(data={"full_name": NUL, "unit": "@unit", "role": "reporter", "username": NUL})
+@example(data={"full_name": "某人", "unit": HUGE, "role": "approver"})
+@example(data={"full_name": "某人", "unit": "@unit", "role": "reporter", "username": "Admin"})
+def test_account_create(client, refs, data):
+    with acting(client, COORDINATOR):
+        before = set(User.objects.values_list("pk", flat=True))
+        response = client.post(url_or_skip("units:account_create"), resolve(data, refs))
+        body = sane(response)
+        new = User.objects.exclude(pk__in=before)
+        for person in new:
+            no_nul(person.full_name, person.username, person.phone, person.email)
+            assert not person.is_staff and not person.is_superuser and not person.groups.exists()
+            assert person.must_change_password
+            shows_escaped(body, person.full_name)
+        shows_escaped(sane(client.get(url_or_skip("units:user_list"))), *new.values_list("full_name", flat=True))
+
+
+def _sheet(rows):
+    """An .xlsx of the rows (a worksheet cannot hold control characters: Excel writes none, openpyxl refuses)."""
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "单位", "角色", "手机", "邮箱"])
+    for row in rows:
+        book.active.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+sheet_cells = st.one_of(st.sampled_from(["东昌府区", "联络员", "审核人", "", "=1+1", "@SUM(A1)"]), hostile_text)
+
+
+@fast(15)
+@given(
+    rows=st.lists(st.lists(sheet_cells, min_size=5, max_size=5), max_size=3),
+    raw=st.sampled_from([None, b"", b"PK\x03\x04garbage", bytes(range(256)), LONG.encode()]),
+    name=upload_names,
+)
+@example(rows=[[SCRIPT + IMG, "东昌府区", "联络员", "", ""]], raw=None, name="账号.xlsx")
+@example(rows=[[NUL, "东昌府区", "联络员", NUL, NUL]], raw=None, name="账号.xlsx")
+@example(rows=[], raw=b"PK\x03\x04garbage", name=f"{SCRIPT}.xlsx")
+def test_account_import(client, rows, raw, name):
+    with acting(client, COORDINATOR):
+        before = set(User.objects.values_list("pk", flat=True))
+        content = _sheet(rows) if raw is None else raw
+        body = sane(post_multipart(client, url_or_skip("units:account_import"), {}, [("sheet", (name, content))]))
+        for person in User.objects.exclude(pk__in=before):
+            no_nul(person.full_name, person.username, person.phone, person.email)
+            assert not person.groups.exists() and person.must_change_password
+            shows_escaped(body, person.full_name)
+        sane(client.get(url_or_skip("units:account_template")))
+
+
+@fast(10)
+@given(target=st.sampled_from(["@county_user", "@coordinator_user", "@admin_user", "0", HUGE]))
+def test_account_deactivate(client, refs, target):
+    with acting(client, COORDINATOR):
+        url = url_or_skip("units:account_deactivate", path_id(target, refs))
+        active = dict(User.objects.values_list("pk", "is_active"))
+        sane(client.post(url))
+        changed = {pk for pk, is_active in User.objects.values_list("pk", "is_active") if active.get(pk) != is_active}
+        assert changed <= {refs["@county_user"]}, "an account other than the unit user's was deactivated"
+
+
+@fast(15)
+@given(
+    data=form(
         old_password=st.one_of(st.just(PASSWORD), passwords), new_password1=passwords, new_password2=passwords
     )
 )
@@ -1599,6 +1718,13 @@ ATTACKED = {
     "annual:ledger": "test_heavy_filter_pages",
     "units:user_list": "test_filter_pages",
     "units:password_reset": "test_password_reset",
+    "units:account_create": "test_account_create",
+    "units:account_import": "test_account_import",
+    "units:account_template": "test_account_import",
+    "units:account_deactivate": "test_account_deactivate",
+    "tasks:receipt_urge": "test_receipt_urge",
+    "tasks:report_approver_return": "test_report_actions",
+    "tasks:report_withdraw": "test_report_actions",
     "password_change": "test_password_change",
     "password_change_done": "test_filter_pages",
     "audit:log": "test_filter_pages",

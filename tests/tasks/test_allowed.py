@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 State = ProgressReport.State
 TEXT = {"progress": ProgressReport.Progress.ON_TRACK, "body": "完成年度学法计划。", "problems": "", "next_steps": ""}
 ROLES = [COUNTY_REPORTER, APPROVER, LEAD_REPORTER, ZONE_REPORTER, COORDINATOR, LEADER]
-STATES = ["none", "empty", "draft", "approved", "submitted", "returned", "accepted"]
+STATES = ["none", "empty", "draft", "approved", "approver_returned", "submitted", "returned", "accepted"]
 
 
 class Rollback(Exception):
@@ -36,6 +36,9 @@ def build(state, assignment, period, approval):
     data = dict(TEXT, body=" ") if state == "empty" else TEXT
     report = workflow.save_report(assignment=assignment, period=period, user=reporter, data=data)
     if state in ("empty", "draft"):
+        return report
+    if state == "approver_returned":
+        workflow.approver_return(report, approver, "请补充。")
         return report
     if approval:
         workflow.approve(report, approver)
@@ -60,6 +63,8 @@ def attempt(action, username, report_pk, assignment, period):
         ),
         "request_approval": lambda: workflow.request_approval(report, actor),
         "approve": lambda: workflow.approve(report, actor, expected_version=report.version),
+        "approver_return": lambda: workflow.approver_return(report, actor, "请补充。", expected_version=report.version),
+        "withdraw": lambda: workflow.withdraw(report, actor, expected_version=report.version),
         "submit": lambda: workflow.submit(report, actor, expected_version=report.version),
         "accept": lambda: workflow.accept(report, actor, expected_version=report.version),
         "return": lambda: workflow.return_report(report, actor, "请修改。", expected_version=report.version),
@@ -97,6 +102,7 @@ def buttons(client, report_pk, assignment, period):
         shown.add("edit")
     for action, name in [
         ("submit", "tasks:report_submit"), ("approve", "tasks:report_approve"),
+        ("approver_return", "tasks:report_approver_return"), ("withdraw", "tasks:report_withdraw"),
         ("accept", "tasks:report_accept"), ("return", "tasks:report_return"),
     ]:
         if f'action="{reverse(name, args=[report_pk])}"' in html:
@@ -108,7 +114,7 @@ def buttons(client, report_pk, assignment, period):
 @pytest.mark.parametrize("locked", [False, True], ids=["open", "locked"])
 @pytest.mark.parametrize("state", STATES)
 def test_allowed_agrees_with_the_workflow_and_the_page(plan, period, county, client, state, locked, approval):
-    if state == "approved" and not approval:
+    if state in ("approved", "approver_returned") and not approval:
         pytest.skip("approval exists only with unit approval on")
     WorkPlan.objects.filter(pk=plan.pk).update(unit_approval=approval)
     county.task.plan.unit_approval = approval
@@ -118,7 +124,7 @@ def test_allowed_agrees_with_the_workflow_and_the_page(plan, period, county, cli
     report_pk = report.pk if report else None
     if report_pk:
         assert ProgressReport.objects.get(pk=report_pk).state == {
-            "empty": State.DRAFT, "draft": State.DRAFT, "approved": State.DRAFT,
+            "empty": State.DRAFT, "draft": State.DRAFT, "approved": State.DRAFT, "approver_returned": State.DRAFT,
         }.get(state, state)
 
     for username in ROLES:

@@ -41,6 +41,8 @@ EXPECTED = {
     "tasks:report_detail": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:report_submit": ("post", {COUNTY_REPORTER: 302, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
     "tasks:report_approve": ("post", {COUNTY_REPORTER: NO, APPROVER: 302, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_approver_return": ("post", {COUNTY_REPORTER: NO, APPROVER: 302, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
+    "tasks:report_withdraw": ("post", {COUNTY_REPORTER: 302, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: NO, LEADER: NO}),
     "tasks:report_accept": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
     "tasks:report_return": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: GONE, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
     "tasks:attachment": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
@@ -55,6 +57,7 @@ EXPECTED = {
     "tasks:review_accept_many": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
     "tasks:missing_reports": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
     "tasks:urge": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
+    "tasks:receipt_urge": ("post", {**COORDINATOR_ONLY, LEADER: NO}),
     "tasks:receipts": ("get", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_list": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
     "tasks:period_lock": ("post", {COUNTY_REPORTER: NO, APPROVER: NO, ZONE_REPORTER: NO, LEAD_REPORTER: NO, COORDINATOR: 302, LEADER: NO}),
@@ -102,6 +105,12 @@ EXPECTED = {
     # unit users: coordinators only; the reset page acts on the unit A reporter
     "units:user_list": ("get", {**READERS_ONLY, LEADER: NO}),
     "units:password_reset": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    # unit accounts: coordinators only (the deactivation page acts on the unit A reporter; POSTs in
+    # tests/units/test_accounts.py)
+    "units:account_create": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "units:account_import": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "units:account_template": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "units:account_deactivate": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     # the audit log: coordinators only, not even leaders
     "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
 }
@@ -167,6 +176,13 @@ def request_for(name, world):
             world["plan"].unit_approval = True
             world["plan"].save()
             return reverse(name, args=[report.pk]), {"version": report.version}
+        case "tasks:report_approver_return":
+            world["plan"].unit_approval = True
+            world["plan"].save()
+            return reverse(name, args=[report.pk]), {"version": report.version, "note": "请补充数据"}
+        case "tasks:report_withdraw":
+            report = submitted(world)
+            return reverse(name, args=[report.pk]), {"version": report.version}
         case "tasks:report_accept":
             report = submitted(world)
             return reverse(name, args=[report.pk]), {"version": report.version}
@@ -189,6 +205,8 @@ def request_for(name, world):
             return reverse(name), {"report": [report.pk], f"version_{report.pk}": report.version}
         case "tasks:urge":
             return reverse(name), {"period": period.pk, "assignment": a.pk}
+        case "tasks:receipt_urge":
+            return reverse(name, args=[world["plan"].pk]), {"unit": a.unit_id}
         case "tasks:receipts" | "tasks:period_list":
             return reverse(name, args=[world["plan"].pk]), {}
         case "tasks:period_lock":
@@ -219,7 +237,7 @@ def request_for(name, world):
             return reverse(name, args=[period.pk]), {}
         case "tasks:plan_unit_approval":
             return reverse(name, args=[world["plan"].pk]), {"unit_approval": "1"}
-        case "units:password_reset":
+        case "units:password_reset" | "units:account_deactivate":
             return reverse(name, args=[User.objects.get(username=COUNTY_REPORTER).pk]), {}
         case "notifications:open":
             return reverse(name, args=[world["note"].pk]), {}

@@ -117,7 +117,7 @@ def test_a_generated_password_is_shown_once_and_must_be_changed(login, caplog):
     assert response.status_code == 302
     response = person.get(reverse("tasks:my_tasks"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("password_change")
-    assert "您的密码已由统筹人员重设" in response.content.decode()
+    assert "您的密码是统筹人员设置的" in response.content.decode()
     assert person.get(reverse("notifications:list"))["Location"] == reverse("password_change")
 
     # the temporary password itself is not accepted as the new one

@@ -123,11 +123,11 @@ def _plan_units(plan):
     return list(Unit.objects.filter(assignments__task__plan=plan).distinct().only("pk", "kind"))
 
 
-def generate(plan, period, user):
+def generate(plan, period, user, on=None):
     """Draft the circular from the data (a new one, or the generated texts again over an existing draft)."""
     if not access.can_review(user):
         raise PermissionDenied(_("只有统筹人员可以起草通报。"))
-    texts = draft_texts(plan, period)
+    texts = draft_texts(plan, period, on=on)
     with transaction.atomic():
         circular = Circular.objects.select_for_update().filter(plan=plan, period=period).first()
         created = circular is None

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Assignment, AssignmentEvent, ExtensionRequest, ProgressReport, ReportEvent
-from tasks.status import today
 from tasks.workdays import WorkCalendar
 from units.models import Unit
 
@@ -345,7 +344,7 @@ def period_facts(plan, period, on=None, calendar=None):
     """The units of one period for the circular: {'not_reported', 'late', 'returned': [(unit, [task numbers])]}
     and the figures (assignments, reported, on time, accepted, returned), in a constant number of queries."""
     calendar = calendar or WorkCalendar.load()
-    on = on or today()
+    on = on or plan.as_of()
     due = deadline(period, calendar)
     facts = _report_facts(plan, [period.pk], on)
     lists = {"not_reported": {}, "late": {}, "returned": {}}

@@ -22,6 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,10 +170,9 @@ def _report_facts(plan, period_ids, on):
         report__assignment__task__plan=plan,
         report__period_id__in=period_ids,
         action__in=(ReportEvent.Action.SUBMIT, ReportEvent.Action.ACCEPT, ReportEvent.Action.RETURN),
-    ).values_list("report_id", "action", "at")
-    for report_id, action, at in events:
+    ).values_list("report_id", "action", TruncDate("at"))  # the local day, computed by the database
+    for report_id, action, day in events:
         fact = by_report.get(report_id)
-        day = timezone.localdate(at)
         if fact is None or day > on:
             continue
         if action == ReportEvent.Action.SUBMIT:
@@ -184,22 +184,40 @@ def _report_facts(plan, period_ids, on):
     return facts
 
 
+@dataclass(slots=True)
+class _Task:
+    number: int
+    title: str
+
+
+@dataclass(slots=True)
+class _Assignment:
+    pk: int
+    unit_id: int
+    unit: Unit
+    task: _Task
+
+
 def _assignments(plan):
-    return list(
+    """The plan's assignments as light rows (two queries: plain values, then the units)."""
+    rows = list(
         Assignment.objects.filter(task__plan=plan)
-        .select_related("unit", "task")
-        .only(
-            "pk", "task_id", "unit_id", "role", "task__number", "task__title",
-            "unit__name", "unit__short_name", "unit__kind", "unit__order",
-        )
         .order_by("task__number", "pk")
+        .values_list("pk", "unit_id", "task__number", "task__title")
     )
+    units = Unit.objects.only("pk", "name", "short_name", "kind", "order").in_bulk({row[1] for row in rows})
+    tasks = {}
+    return [
+        _Assignment(pk, unit_id, units[unit_id], tasks.setdefault(number, _Task(number, title)))
+        for pk, unit_id, number, title in rows
+    ]
 
 
-def score_units(plan, period=None, on=None, rule=None, calendar=None):
+def score_units(plan, period=None, on=None, rule=None, calendar=None, evidence=False):
     """Every unit's score in the plan (the year when `period` is None) as of `on` (default: the plan's as_of).
 
-    Returns a ScoreTable: units grouped by kind, each group in rank order (equal scores share a rank)."""
+    Returns a ScoreTable: units grouped by kind, each group in rank order (equal scores share a rank). With
+    `evidence`, every item keeps the facts behind it (the unit page; the ranking needs only the figures)."""
     rule = rule or rule_for(plan)
     periods = list(plan.periods.all())
     on = on or plan.as_of(periods)
@@ -237,21 +255,22 @@ def score_units(plan, period=None, on=None, rule=None, calendar=None):
             due = deadline(p, calendar)
             on_time = fact.submitted is not None and fact.submitted <= due
             _add(row.items[ON_TIME], rule.on_time_points, on_time,
-                 Evidence(task.number, task.title, p.name, on_time, fact.submitted, fact.report_id,
-                          _note_submitted(fact, due)))
+                 evidence and Evidence(task.number, task.title, p.name, on_time, fact.submitted, fact.report_id,
+                                       _note_submitted(fact, due)))
             first_pass = fact.accepted and not fact.returned
             _add(row.items[FIRST_PASS], rule.first_pass_points, first_pass,
-                 Evidence(task.number, task.title, p.name, first_pass, None, fact.report_id, _note_review(fact)))
+                 evidence and Evidence(task.number, task.title, p.name, first_pass, None, fact.report_id,
+                                       _note_review(fact)))
             if last is not None and p.pk == last.pk:
                 _add(row.items[COMPLETE], rule.complete_points, fact.accepted,
-                     Evidence(task.number, task.title, p.name, fact.accepted, None, fact.report_id,
-                              _note_review(fact)))
+                     evidence and Evidence(task.number, task.title, p.name, fact.accepted, None, fact.report_id,
+                                           _note_review(fact)))
         if count_receipt:
             signed = receipts.get(assignment.pk)
             ok = signed is not None and receipt_limit is not None and signed <= receipt_limit
             _add(row.items[RECEIPT], rule.receipt_points, ok,
-                 Evidence(task.number, task.title, "", ok, signed, None,
-                          _("签收时限 %(day)s") % {"day": receipt_limit} if receipt_limit else ""))
+                 evidence and Evidence(task.number, task.title, "", ok, signed, None,
+                                       _("签收时限 %(day)s") % {"day": receipt_limit} if receipt_limit else ""))
 
     periods_by_id = {p.pk: p for p in periods}
     for assignment_id, period_id, day in urges(plan, on):
@@ -319,7 +338,8 @@ def _add(item, points, ok, evidence):
     if ok:
         item.earned += points
         item.hits += 1
-    item.evidence.append(evidence)
+    if evidence:
+        item.evidence.append(evidence)
 
 
 def _note_submitted(fact, due):

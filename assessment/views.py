@@ -146,7 +146,7 @@ def unit_score(request, pk, unit_pk):
     periods = list(plan.periods.all())
     wanted = access.parse_pk(request.GET.get("period"))
     period = next((p for p in periods if p.pk == wanted), None)
-    table = scoring.score_units(plan, period, on=_as_of(request))
+    table = scoring.score_units(plan, period, on=_as_of(request), evidence=True)
     row = table.by_unit.get(unit.pk)
     if row is None:
         raise Http404(_("这个单位在本计划中没有任务分工。"))

@@ -22,7 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,30 +158,30 @@ class PeriodFacts:
 
 
 def _report_facts(plan, period_ids, on):
-    """{(assignment id, period id): PeriodFacts} in two queries."""
-    facts = {}
-    by_report = {}
-    for pk, assignment_id, period_id, state in ProgressReport.objects.filter(
-        assignment__task__plan=plan, period_id__in=period_ids
-    ).values_list("pk", "assignment_id", "period_id", "state"):
-        fact = facts[(assignment_id, period_id)] = PeriodFacts(report_id=pk, state=state)
-        by_report[pk] = fact
-    events = ReportEvent.objects.filter(
-        report__assignment__task__plan=plan,
-        report__period_id__in=period_ids,
-        action__in=(ReportEvent.Action.SUBMIT, ReportEvent.Action.ACCEPT, ReportEvent.Action.RETURN),
-    ).values_list("report_id", "action", TruncDate("at"))  # the local day, computed by the database
-    for report_id, action, day in events:
-        fact = by_report.get(report_id)
-        if fact is None or day > on:
-            continue
-        if action == ReportEvent.Action.SUBMIT:
-            fact.submitted = min(fact.submitted, day) if fact.submitted else day
-        elif action == ReportEvent.Action.ACCEPT:
-            fact.accepted = True
-        else:
-            fact.returned += 1
-    return facts
+    """{(assignment id, period id): PeriodFacts} in one query: each report with its first submission, whether it
+    was accepted and how often returned up to the end of `on` (ReportEvent counted by the database)."""
+    cutoff = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min))
+    before = Q(events__at__lt=cutoff)
+    rows = (
+        ProgressReport.objects.filter(assignment__task__plan=plan, period_id__in=period_ids)
+        .annotate(
+            first_submit=Min("events__at", filter=before & Q(events__action=ReportEvent.Action.SUBMIT)),
+            accepts=Count("events", filter=before & Q(events__action=ReportEvent.Action.ACCEPT)),
+            returns=Count("events", filter=before & Q(events__action=ReportEvent.Action.RETURN)),
+        )
+        .values_list("pk", "assignment_id", "period_id", "state", "first_submit", "accepts", "returns")
+    )
+    zone = timezone.get_current_timezone()
+    return {
+        (assignment_id, period_id): PeriodFacts(
+            report_id=pk,
+            state=state,
+            submitted=first.astimezone(zone).date() if first else None,
+            accepted=accepts > 0,
+            returned=returns,
+        )
+        for pk, assignment_id, period_id, state, first, accepts, returns in rows
+    }
 
 
 @dataclass(slots=True)
@@ -223,7 +223,8 @@ def score_units(plan, period=None, on=None, rule=None, calendar=None, evidence=F
     on = on or plan.as_of(periods)
     calendar = calendar or WorkCalendar.load()
     scope = [period] if period is not None else periods
-    scored = [p for p in scope if deadline(p, calendar) < on]
+    deadlines = {p.pk: deadline(p, calendar) for p in periods}
+    scored = [p for p in scope if deadlines[p.pk] < on]
     scored_ids = {p.pk for p in scored}
     last = periods[-1] if periods else None
     first = periods[0] if periods else None
@@ -252,7 +253,7 @@ def score_units(plan, period=None, on=None, rule=None, calendar=None, evidence=F
         task = assignment.task
         for p in scored:
             fact = facts.get((assignment.pk, p.pk)) or PeriodFacts()
-            due = deadline(p, calendar)
+            due = deadlines[p.pk]
             on_time = fact.submitted is not None and fact.submitted <= due
             _add(row.items[ON_TIME], rule.on_time_points, on_time,
                  evidence and Evidence(task.number, task.title, p.name, on_time, fact.submitted, fact.report_id,

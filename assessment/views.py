@@ -146,21 +146,27 @@ def unit_score(request, pk, unit_pk):
     periods = list(plan.periods.all())
     wanted = access.parse_pk(request.GET.get("period"))
     period = next((p for p in periods if p.pk == wanted), None)
+    form = AdjustmentForm(initial={"unit": unit.pk, "period": period.pk if period else ""})
+    return _unit_score_page(request, plan, unit, periods, period, form)
+
+
+def _unit_score_page(request, plan, unit, periods, period, form, status=200):
     table = scoring.score_units(plan, period, on=_as_of(request), evidence=True)
     row = table.by_unit.get(unit.pk)
     if row is None:
         raise Http404(_("这个单位在本计划中没有任务分工。"))
-    form = AdjustmentForm(initial={"unit": unit.pk, "period": period.pk if period else ""})
     return render(
         request,
         "assessment/unit_score.html",
         {"nav_active": NAV, "plan": plan, "unit": unit, "periods": periods, "period": period, "table": table,
-         "row": row, "form": form, "can_manage": roles.is_coordinator},
+         "row": row, "form": form, "can_manage": roles_for(request.user).is_coordinator},
+        status=status,
     )
 
 
 @require_POST
 def adjust(request, pk):
+    """加减分 with a reason; refused input comes back on the unit's page with what was typed."""
     _require_coordinator(request.user, _("只有统筹人员可以调整考核得分。"))
     plan = access.get_plan_for_user(request.user, pk)
     form = AdjustmentForm(request.POST)
@@ -170,19 +176,18 @@ def adjust(request, pk):
         raise Http404(_("没有找到这个单位。"))
     period_pk = access.parse_pk(request.POST.get("period"))
     period = access.get_period_for_plan(plan, period_pk) if period_pk else None
-    back = reverse("assessment:unit_score", args=[plan.pk, unit.pk]) + (f"?period={period.pk}" if period else "")
     if form.is_valid():
         try:
             service.adjust(plan, unit, period, form.cleaned_data["points"], form.cleaned_data["reason"],
                            request.user)
         except service.AdjustmentError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("已记录调整，理由显示在得分明细里。"))
-            return redirect(back + "#item-adjust")
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(back + "#item-adjust")
+            back = reverse("assessment:unit_score", args=[plan.pk, unit.pk])
+            return redirect(back + (f"?period={period.pk}" if period else "") + "#item-adjust")
+    messages.error(request, _("没有记录调整：请按红字提示修改。您填写的内容仍在下面。"))
+    return _unit_score_page(request, plan, unit, list(plan.periods.all()), period, form)
 
 
 # --- 典型经验 ----------------------------------------------------------------------------------------------

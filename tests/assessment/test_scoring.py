@@ -75,6 +75,12 @@ def test_an_adjustment_needs_a_reason_is_recorded_and_shown(client, built):
     with pytest.raises(service.AdjustmentError):
         service.adjust(built["plan"], unit, None, 2, "  ", built["coordinator"])
     client.force_login(built["coordinator"])
+    refused = client.post(reverse("assessment:adjust", args=[built["plan"].pk]),
+                          {"unit": unit.pk, "period": "", "points": "abc", "reason": "我写的理由"})
+    assert refused.status_code == 200 and "我写的理由" in refused.content.decode()
+    refused = client.post(reverse("assessment:adjust", args=[built["plan"].pk]),
+                          {"unit": unit.pk, "period": "", "points": "500", "reason": "太多了"})
+    assert "-100 到 100" in refused.content.decode() and not ScoreAdjustment.objects.exists()
     response = client.post(reverse("assessment:adjust", args=[built["plan"].pk]),
                            {"unit": unit.pk, "period": "", "points": "2", "reason": "承办全市现场会"})
     assert response.status_code == 302

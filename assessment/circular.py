@@ -97,7 +97,8 @@ def draft_texts(plan, period, on=None):
             text = " ".join(text_lines(item.text))
             if not item.passage and len(text) > EXCERPT:
                 text = text[:EXCERPT] + "……"
-            lines.append(f"{number}. {item.report.assignment.unit.name}：{item.title}。{text}")
+            title = item.title.strip().rstrip("。；;.，,")
+            lines.append(f"{number}. {item.report.assignment.unit.name}：{title}。{text}")
         practice_text = "\n".join(lines)
     else:
         practice_text = placeholder(_("本期典型经验（可在“典型经验”页标记已通过的报告）"))

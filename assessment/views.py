@@ -29,7 +29,6 @@ from . import excel, practice, scoring, service
 from .forms import AdjustmentForm, CircularForm, PracticeForm, RuleForm
 from .models import Circular, GoodPractice
 
-NAV = "assessment"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -82,7 +81,6 @@ def ranking(request):
         request,
         "assessment/ranking.html",
         {
-            "nav_active": NAV,
             "plans": plans,
             "plan": plan,
             "periods": periods,
@@ -113,7 +111,7 @@ def rule(request, pk):
     return render(
         request,
         "assessment/rule.html",
-        {"nav_active": NAV, "plan": plan, "rule": scoring.rule_for(plan),
+        {"plan": plan, "rule": scoring.rule_for(plan),
          "can_manage": roles_for(request.user).is_coordinator},
     )
 
@@ -133,7 +131,7 @@ def rule_edit(request, pk):
         messages.error(request, _("没有保存：请按红字提示修改。您填写的内容仍在下面。"))
     else:
         form = RuleForm(instance=current)
-    return render(request, "assessment/rule_edit.html", {"nav_active": NAV, "plan": plan, "form": form})
+    return render(request, "assessment/rule_edit.html", {"plan": plan, "form": form})
 
 
 def unit_score(request, pk, unit_pk):
@@ -158,7 +156,7 @@ def _unit_score_page(request, plan, unit, periods, period, form, status=200):
     return render(
         request,
         "assessment/unit_score.html",
-        {"nav_active": NAV, "plan": plan, "unit": unit, "periods": periods, "period": period, "table": table,
+        {"plan": plan, "unit": unit, "periods": periods, "period": period, "table": table,
          "row": row, "form": form, "can_manage": roles_for(request.user).is_coordinator},
         status=status,
     )
@@ -210,7 +208,7 @@ def practices(request):
     return render(
         request,
         "assessment/practices.html",
-        {"nav_active": NAV, "plans": plans, "plan": plan, "periods": periods, "period": period,
+        {"plans": plans, "plan": plan, "periods": periods, "period": period,
          "practices": practice.practices(plan, period), "candidates": candidates,
          "can_manage": roles_for(request.user).is_coordinator},
     )
@@ -236,7 +234,7 @@ def practice_mark(request, report_pk):
     return render(
         request,
         "assessment/practice_mark.html",
-        {"nav_active": NAV, "report": report, "plan": report.assignment.task.plan, "form": form,
+        {"report": report, "plan": report.assignment.task.plan, "form": form,
          "marked": list(report.good_practices.all())},
     )
 
@@ -275,7 +273,7 @@ def circular_list(request):
     return render(
         request,
         "assessment/circular_list.html",
-        {"nav_active": NAV, "plans": plans, "plan": plan,
+        {"plans": plans, "plan": plan,
          "rows": [(p, by_period.get(p.pk)) for p in periods],
          "can_manage": roles_for(request.user).is_coordinator},
     )
@@ -286,7 +284,7 @@ def circular(request, pk, period_pk):
     return render(
         request,
         "assessment/circular.html",
-        {"nav_active": NAV, "plan": plan, "period": period, "circular": found,
+        {"plan": plan, "period": period, "circular": found,
          "headings": circulars.headings(),
          "parts": [(heading, getattr(found, name)) for name, heading in circulars.headings().items()] if found else [],
          "placeholders": circulars.placeholders(found) if found else [],
@@ -336,7 +334,7 @@ def circular_edit(request, pk, period_pk):
     return render(
         request,
         "assessment/circular_edit.html",
-        {"nav_active": NAV, "plan": plan, "period": period, "circular": found, "form": form,
+        {"plan": plan, "period": period, "circular": found, "form": form,
          "conflict": conflict, "practices": practice.practices(plan, period)},
     )
 

@@ -42,6 +42,7 @@ def navigation(request):
         "log": "audit",
         "ranking": "assessment",
         "rule": "assessment",
+        "rule_edit": "assessment",
         "unit_score": "assessment",
         "practices": "practices",
         "practice_mark": "practices",

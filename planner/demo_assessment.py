@@ -34,7 +34,7 @@ def load_assessment(plan, coordinator_username="coordinator"):
             if report.assignment.unit_id in units or len(passage) < 20:
                 continue
             units.add(report.assignment.unit_id)
-            practice.mark(report, coordinator, report.assignment.task.title[:30], passage)
+            practice.mark(report, coordinator, report.assignment.task.title[:30].rstrip("。；;"), passage)
             marked += 1
             if marked == PRACTICES:
                 break

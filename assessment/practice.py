@@ -69,8 +69,10 @@ def practices(plan, period=None):
 
 def practices_for_reports(report_ids):
     """For the year-end report's part editor (annual.assembly.register_material_source): (title, unit name,
-    text, report) of the good practice marked on these reports."""
-    found = GoodPractice.objects.filter(report_id__in=list(report_ids)).select_related(
+    text, report) of the good practice marked on these reports' assignments, in any period (a practice marked
+    on 上半年 shows beside the 全年 report it led to). One query."""
+    assignments = ProgressReport.objects.filter(pk__in=list(report_ids)).values("assignment_id")
+    found = GoodPractice.objects.filter(report__assignment_id__in=assignments).select_related(
         "report", "report__assignment__unit"
     )
     return [

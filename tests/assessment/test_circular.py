@@ -180,3 +180,20 @@ def test_export_circular_command(built, tmp_path):
     with pytest.raises(Exception, match="没有编号"):
         call_command("export_circular", "--plan", str(built["plan"].pk), "--period", str(other.pk),
                      "--out", str(out), stdout=io.StringIO())
+
+
+def test_the_part_editor_of_the_year_end_report_shows_good_practice_of_any_period(client, plan):
+    """The demo marks good practice on 上半年 reports; the year-end draft is assembled from 全年."""
+    from annual.models import AnnualReport
+    from units.models import User
+
+    coordinator = User.objects.get(username="coordinator")
+    item = GoodPractice.objects.filter(report__assignment__task__plan=plan).select_related(
+        "report__assignment__task").first()
+    assert item is not None and item.report.period.name == "上半年"
+    assembly.assemble(plan, period=plan.periods.get(name="全年"), user=coordinator)
+    draft = AnnualReport.objects.get(plan=plan)
+    part = draft.parts.get(task=item.report.assignment.task)
+    client.force_login(coordinator)
+    page = client.get(reverse("annual:annual_part", args=[plan.pk, part.pk])).content.decode()
+    assert "典型经验" in page and item.title in page

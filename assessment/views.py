@@ -90,6 +90,10 @@ def ranking(request):
             "items": [(key, scoring.LABELS[key]) for key in scoring.ITEMS],
             "sees_all": roles.sees_everything,
             "can_manage": roles.is_coordinator,
+            "query": "&".join(
+                part for part in (f"period={period.pk}" if period else "",
+                                  f"as_of={_as_of(request)}" if _as_of(request) else "") if part
+            ),
         },
     )
 

@@ -170,3 +170,11 @@ def test_roles_without_units_or_reading_rights_are_refused(client, django_user_m
     assert client.get(reverse("assessment:ranking")).status_code == 403
     client.force_login(django_user_model.objects.get(username=COUNTY_REPORTER))
     assert client.get(reverse("assessment:ranking")).status_code == 200
+
+
+def test_the_ranking_links_keep_the_period_and_the_day(client, built):
+    client.force_login(built["coordinator"])
+    plan, period = built["plan"], built["p1"]
+    page = client.get(reverse("assessment:ranking") + f"?plan={plan.pk}&period={period.pk}&as_of={hand.ON}")
+    detail = reverse("assessment:unit_score", args=[plan.pk, built["units"]["a"].pk])
+    assert f'href="{detail}?period={period.pk}&amp;as_of={hand.ON}#item-on_time"' in page.content.decode()

@@ -28,7 +28,7 @@ class ScoringRule(models.Model):
         _("全年报告完整（每项）"), default=2, help_text=_("最后一个报送期（全年）的报告审核通过得分。")
     )
     receipt_points = models.PositiveSmallIntegerField(
-        _("按时签收（每项）"), default=1, help_text=_("计划发布后规定工作日内签收得分。")
+        _("按时签收（每项）"), default=1, help_text=_("计划印发（发文日期）后规定工作日内签收得分。")
     )
     receipt_workdays = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=5)
     urge_deduction = models.DecimalField(

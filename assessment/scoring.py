@@ -9,7 +9,7 @@ events, the receipts, the urges, the granted extensions, the adjustments) and co
 - earned / possible: for every (assignment, period) whose deadline has passed on `on`: 按时报送 (the first
   submission on or before the due date — a due date on a holiday moves to the next working day) and 一次通过
   (accepted with no return); for every assignment, 全年完整 (the last period's report accepted; only when the
-  last period is scored) and 按时签收 (signed within K working days of the plan's publication; scored in the
+  last period is scored) and 按时签收 (signed within K working days of the plan's 发文日期; scored in the
   year and in the plan's first period);
 - deductions: each urge recorded for a scored period after its due date, each granted extension (counted in the
   period whose due date is the first on or after the decision);
@@ -56,10 +56,10 @@ def rule_for(plan):
 
 
 def publication_day(plan):
-    """The day the plan reached the units: its issue date, or the day it was entered here when that is later."""
-    entered = timezone.localdate(plan.created_at) if plan.created_at else None
-    days = [day for day in (plan.issued_on, entered) if day]
-    return max(days) if days else None
+    """The day the receipt limit counts from: the plan's 发文日期, else the day it was entered here."""
+    if plan.issued_on:
+        return plan.issued_on
+    return timezone.localdate(plan.created_at) if plan.created_at else None
 
 
 def deadline(period, calendar):

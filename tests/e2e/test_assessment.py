@@ -90,6 +90,8 @@ def test_coordinator_marks_good_practice_and_issues_the_circular(page, shot, tmp
     shot(page, "assessment-ranking")
     page.locator("section[data-kind='county'] tbody tr").first.locator("td a").nth(1).click()
     expect(page.locator("#item-on_time")).to_be_visible()
+    expect(page.locator("#item-on_time a").first).to_have_attribute("href", re.compile(r"^/reports/\d+/$"))
+    shot(page, "assessment-unit-score")
 
 
 def test_a_unit_sees_its_own_score_and_the_published_circular(page):

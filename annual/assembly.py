@@ -874,3 +874,17 @@ def source_text(part, report):
     if part.kind == Kind.NEXT_YEAR:
         return report.next_steps
     return report.body
+
+
+# Material other apps add to the part editor (annual imports none of them): callables taking report ids and
+# returning (title, unit name, text, report) rows — assessment registers its 典型经验 here.
+MATERIAL_SOURCES = []
+
+
+def register_material_source(source):
+    if source not in MATERIAL_SOURCES:
+        MATERIAL_SOURCES.append(source)
+
+
+def extra_material(report_ids):
+    return [row for source in MATERIAL_SOURCES for row in source(report_ids)]

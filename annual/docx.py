@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from docx import Document as new_word_document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
@@ -49,6 +49,17 @@ class OfficialDocument:
     issuer: str  # 发文机关署名
     date: datetime.date | None  # 成文日期; None leaves the line blank to be written by hand
     addressee: str = ""  # 主送机关, e.g. "市委："
+    doc_number: str = ""  # 发文字号, e.g. "聊法办〔2022〕5号": centred above the title when given
+    imprint: "Imprint | None" = None  # 版记 (抄送, 印发机关 and 印发日期) at the end when given
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """版记 (GB/T 9704-2012 7.4): 抄送 and the 印发机关 with the 印发日期, between horizontal lines."""
+
+    cc: str  # 抄送机关, written "抄送：…。"
+    printer: str  # 印发机关
+    printed_on: datetime.date | None  # 印发日期; None leaves a placeholder to be filled in
 
 
 # The fonts GB/T 9704 names; the names are those of the fonts installed on Chinese government computers.
@@ -68,6 +79,8 @@ HEADER_DISTANCE = Mm(15)
 BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
 PAGE_NUMBER_SIZE = Pt(14)  # 四号
+IMPRINT_SIZE = Pt(14)  # 四号 (版记)
+IMPRINT_THICK, IMPRINT_THIN = 8, 6  # the 版记's first and last lines 0.35 mm (8 eighths of a point), the middle 0.25 mm
 BODY_LINE_SPACING = Pt(28.95)  # 225 mm / 22 lines
 TITLE_LINE_SPACING = Pt(35)
 BODY_INDENT = Pt(32)  # two characters
@@ -152,7 +165,14 @@ PAGE_NUMBER = _Look(
     first_line_indent=None,
     line_spacing=None,
 )
-LOOKS = (TITLE, BODY, *HEADINGS.values(), ADDRESSEE, SIGNATURE, PAGE_NUMBER)
+DOC_NUMBER = _Look(
+    "OfficialDocNumber", _("发文字号"), FANGSONG, alignment=WD_ALIGN_PARAGRAPH.CENTER, first_line_indent=None
+)
+IMPRINT = _Look(
+    "OfficialImprint", _("版记"), FANGSONG, size=IMPRINT_SIZE, alignment=WD_ALIGN_PARAGRAPH.LEFT,
+    first_line_indent=None,
+)
+LOOKS = (TITLE, BODY, *HEADINGS.values(), ADDRESSEE, SIGNATURE, PAGE_NUMBER, DOC_NUMBER, IMPRINT)
 
 
 def write_docx(document: OfficialDocument, out) -> None:
@@ -162,11 +182,16 @@ def write_docx(document: OfficialDocument, out) -> None:
     _set_up_styles(word)
     word.settings.odd_and_even_pages_header_footer = True
     _set_theme_language(word)
+    if text_lines(document.doc_number):
+        _write_lines(word, document.doc_number, DOC_NUMBER)
+        word.add_paragraph()  # one blank line between the 发文字号 and the title
     _write_title(word, document.title)
     _write_lines(word, document.addressee, ADDRESSEE)
     for block in document.blocks:
         _write_block(word, block)
     _write_signature(word, document.issuer, document.date)
+    if document.imprint is not None:
+        _write_imprint(word, document.imprint)
     _write_page_numbers(word.sections[0])
     _set_properties(word, document)
     word.save(os.fspath(out) if isinstance(out, os.PathLike) else out)
@@ -446,6 +471,56 @@ def _write_signature(word, issuer: str, date: datetime.date | None) -> None:
         paragraph.paragraph_format.right_indent = Pt(BODY_SIZE.pt * characters)
         if line:
             _add_run(paragraph, line, SIGNATURE)
+
+
+def imprint_lines(imprint: Imprint) -> list[str]:
+    """The 版记's lines as printed: "抄送：…。" (when there is any) and "印发机关 … 印发日期印发"."""
+    lines = []
+    cc = " ".join(text_lines(imprint.cc)).strip().removeprefix("抄送：").removeprefix("抄送:")
+    if cc:
+        lines.append(_("抄送：%(cc)s") % {"cc": cc if cc.endswith("。") or PLACEHOLDER.fullmatch(cc) else cc + "。"})
+    printed = date_text(imprint.printed_on) + _("印发") if imprint.printed_on else _("【待补充：印发日期】")
+    lines.append(f"{' '.join(text_lines(imprint.printer))}\t{printed}")
+    return [str(line) for line in lines]
+
+
+def _write_imprint(word, imprint: Imprint) -> None:
+    """版记 at the end: 四号 仿宋, one character in on each side, a thick line above the first and below the
+    last, a thin one between; 印发机关 flush left and the date flush right on one line."""
+    word.add_paragraph()
+    lines = imprint_lines(imprint)
+    width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT - 2 * IMPRINT_SIZE
+    for number, line in enumerate(lines):
+        paragraph = _paragraph(word, IMPRINT)
+        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = IMPRINT_SIZE
+        paragraph.paragraph_format.keep_with_next = number < len(lines) - 1
+        if "\t" in line:
+            paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+            left, right = line.split("\t", 1)
+            _add_runs(paragraph, left, IMPRINT)
+            _add_run(paragraph, "\t", IMPRINT)
+            _add_runs(paragraph, right, IMPRINT)
+        else:
+            _add_runs(paragraph, line, IMPRINT)
+        borders = {"bottom": IMPRINT_THICK if number == len(lines) - 1 else IMPRINT_THIN}
+        if number == 0:
+            borders["top"] = IMPRINT_THICK
+        _set_borders(paragraph, borders)
+
+
+def _set_borders(paragraph, borders: dict) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    for side in ("top", "bottom"):
+        if side in borders:
+            line = OxmlElement(f"w:{side}")
+            line.set(qn("w:val"), "single")
+            line.set(qn("w:sz"), str(borders[side]))
+            line.set(qn("w:space"), "1")
+            line.set(qn("w:color"), "000000")
+            bdr.append(line)
+    ppr.insert_element_before(bdr, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                              "w:overflowPunct", *_AFTER_OVERFLOW_PUNCT)
 
 
 # Footer

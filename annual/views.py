@@ -253,6 +253,7 @@ def annual_part_edit(request, pk, part_pk):
             messages.error(request, _("没有保存：请按红字提示修改。您填写的内容仍在下面。"))
     else:
         form = PartForm(initial={"text": part.text, "version": part.version})
+    material = _part_material(part, draft, rows)
     return render(
         request,
         "annual/part_edit.html",
@@ -264,7 +265,8 @@ def annual_part_edit(request, pk, part_pk):
             "heading": _part_heading(part, plan.year, rows),
             "form": form,
             "conflict": conflict,
-            "material": _part_material(part, draft, rows),
+            "material": material,
+            "practices": assembly.extra_material([item.report.pk for item in material]),
             "is_grouped": part.kind in (ReportPart.Kind.SHORTCOMINGS, ReportPart.Kind.NEXT_YEAR),
         },
     )

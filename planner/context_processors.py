@@ -40,6 +40,15 @@ def navigation(request):
         "user_list": "users",
         "password_reset": "users",
         "log": "audit",
+        "ranking": "assessment",
+        "rule": "assessment",
+        "rule_edit": "assessment",
+        "unit_score": "assessment",
+        "practices": "practices",
+        "practice_mark": "practices",
+        "circular_list": "circulars",
+        "circular": "circulars",
+        "circular_edit": "circulars",
     }.get(current, "")
     return {
         "nav_items": items,
@@ -57,10 +66,15 @@ def menu(flags, _prefix):
     if has_units:
         items.append(("my_tasks", reverse("tasks:my_tasks"), _("我的任务")))
     items.append(("plans", reverse("tasks:plan_list"), _("工作计划")))
+    if has_units and not sees_everything:
+        items.append(("assessment", reverse("assessment:ranking"), _("考核得分")))
     if sees_everything:
         items.append(("dashboard", reverse("dashboards:dashboard"), _("领导驾驶舱")))
         items.append(("review", reverse("tasks:review_queue"), _("审核督办")))
         items.append(("annual", reverse("annual:annual_report"), _("年度报告")))
+        items.append(("assessment", reverse("assessment:ranking"), _("考核排名")))
+        items.append(("practices", reverse("assessment:practices"), _("典型经验")))
+        items.append(("circulars", reverse("assessment:circular_list"), _("通报")))
     if is_coordinator:
         items.append(("users", reverse("units:user_list"), _("单位用户")))
         items.append(("audit", reverse("audit:log"), _("审计日志")))

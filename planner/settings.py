@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tasks",
     "notifications",
     "annual",
+    "assessment",
     "dashboards",
     "audit",
     "importing",

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("importing.urls")),
     path("", include("dashboards.urls")),
     path("", include("annual.urls")),
+    path("assessment/", include("assessment.urls")),
     path("", include((PLANNER_ALIASES, "planner"))),
     path("", include("tasks.urls")),
     path("notifications/", include("notifications.urls")),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from assessment.circular import published_for
 from tasks import access, html, navigation, selectors
 from tasks.models import WorkPlan
 from tasks.status import today
@@ -31,6 +32,8 @@ def home(request):
     live = list(plans.filter(status=WorkPlan.Status.ACTIVE))
     current = navigation.default_plan(live) or access.current_plan(request.user)
     context = {"roles": roles, "plan": current}
+    if roles.unit_ids or roles.sees_everything:
+        context["circulars"] = published_for(live)  # 通报 published to the units (one query)
     if current is not None and roles.sees_everything:
         context["totals"] = selectors.plan_totals(current)
         context["drafts"] = plans.filter(status=WorkPlan.Status.DRAFT) if roles.is_coordinator else []

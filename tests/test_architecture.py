@@ -24,11 +24,13 @@ MAY_IMPORT = {
     "tasks": {"units", "audit", "notifications"},
     "annual": {"units", "audit", "notifications", "tasks"},
     "importing": {"units", "audit", "notifications", "tasks"},
+    "assessment": {"units", "audit", "notifications", "tasks", "annual"},
     "dashboards": {"units", "audit", "notifications", "tasks", "annual"},
-    "planner": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards"},
-    "operations": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "planner"},
+    "planner": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "assessment"},
+    "operations": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "planner",
+                   "assessment"},
     "tooling": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "planner",
-                "operations"},
+                "operations", "assessment"},
 }
 
 

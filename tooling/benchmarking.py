@@ -31,6 +31,8 @@ from annual import assembly
 from annual.docx import write_docx
 from annual.ledger import write_ledger
 from annual.models import AnnualReport
+from assessment import circular
+from assessment.models import Circular
 from importing.parser import parse_notice
 from importing.service import notice_as_json
 from tasks.models import Assignment, ProgressReport, ReportingPeriod, Task, WorkPlan
@@ -166,6 +168,10 @@ CASES = [
     page("annual_report", "年度报告草稿页", "coordinator", lambda c: annual_url("annual:annual_report", c)),
     page("annual_docx", "年度报告导出 Word", "leader", lambda c: annual_url("annual:annual_docx", c)),
     page("ledger", "台账导出 Excel", "leader", lambda c: annual_url("annual:ledger", c)),
+    page("ranking", "考核排名（报送期）", "leader", lambda c: reverse("assessment:ranking") + f"?plan={c.plan.pk}&period={c.period.pk}"),
+    page("ranking_year", "考核排名（全年）", "coordinator", lambda c: reverse("assessment:ranking") + f"?plan={c.plan.pk}"),
+    page("ranking_reporter", "考核得分（联络员）", "reporter", lambda c: reverse("assessment:ranking") + f"?plan={c.plan.pk}"),
+    page("circular_docx", "通报导出 Word", "leader", lambda c: circular_url("assessment:circular_docx", c)),
     call("annual_assemble_export", "年度报告汇编并导出（全年）", assemble_and_export),
     call("ledger_export", "台账导出（全部报送期）", export_ledger),
     call("import_dry_run", "导入预览（解析通知）", import_dry_run),
@@ -177,6 +183,13 @@ def annual_url(name, ctx):
     if not AnnualReport.objects.filter(plan=ctx.plan).exists():
         assembly.assemble(ctx.plan, user=None)
     return reverse(name, args=[ctx.plan.pk])
+
+
+def circular_url(name, ctx):
+    """The circular's pages need a draft: generate it once (not measured) before the first request."""
+    if not Circular.objects.filter(plan=ctx.plan, period=ctx.period).exists():
+        circular.generate(ctx.plan, ctx.period, ctx.users["coordinator"])
+    return reverse(name, args=[ctx.plan.pk, ctx.period.pk])
 
 
 def dashboard_url(name, ctx):

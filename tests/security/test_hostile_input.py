@@ -1270,6 +1270,18 @@ PAGES = {
     "password_change": (COUNTY_REPORTER, []),
     "password_change_done": (COUNTY_REPORTER, []),
     "audit:log": (COORDINATOR, []),
+    # 考核与通报
+    "assessment:ranking": (COUNTY_REPORTER, []),
+    "assessment:ranking_xlsx": (LEADER, []),
+    "assessment:rule": (COUNTY_REPORTER, ["@plan"]),
+    "assessment:rule_edit": (COORDINATOR, ["@plan"]),
+    "assessment:unit_score": (COUNTY_REPORTER, ["@plan", "@unit"]),
+    "assessment:practices": (COORDINATOR, []),
+    "assessment:practice_mark": (COORDINATOR, ["@report"]),
+    "assessment:circular_list": (LEADER, []),
+    "assessment:circular": (LEADER, ["@plan", "@period"]),
+    "assessment:circular_docx": (LEADER, ["@plan", "@period"]),
+    "assessment:circular_edit": (COORDINATOR, ["@plan", "@period"]),
 }
 PARAMETERS = [
     "period",
@@ -1728,7 +1740,85 @@ ATTACKED = {
     "password_change": "test_password_change",
     "password_change_done": "test_filter_pages",
     "audit:log": "test_filter_pages",
+    "assessment:ranking": "test_filter_pages",
+    "assessment:ranking_xlsx": "test_filter_pages",
+    "assessment:rule": "test_filter_pages",
+    "assessment:rule_edit": "test_assessment_forms",
+    "assessment:unit_score": "test_filter_pages",
+    "assessment:adjust": "test_assessment_forms",
+    "assessment:practices": "test_filter_pages",
+    "assessment:practice_mark": "test_assessment_forms",
+    "assessment:practice_delete": "test_assessment_forms",
+    "assessment:circular_list": "test_filter_pages",
+    "assessment:circular": "test_filter_pages",
+    "assessment:circular_docx": "test_filter_pages",
+    "assessment:circular_generate": "test_assessment_forms",
+    "assessment:circular_edit": "test_assessment_forms",
+    "assessment:circular_publish": "test_assessment_forms",
 }
+
+
+# --- 考核与通报: the rule, adjustments, good practice, the circular ------------------------------------------------
+
+ASSESSMENT_ACTIONS = ["adjust", "rule_edit", "practice_mark", "practice_delete", "circular_generate",
+                      "circular_edit", "circular_publish"]
+hostile_number = st.one_of(hostile_id, st.sampled_from(["2", "-1.5", "100.1", "1e309", "NaN", "Infinity", "-0"]))
+
+
+@pytest.mark.parametrize("action", ASSESSMENT_ACTIONS)
+@fast(8)
+@given(text=hostile_text, number=hostile_number, target=ids("@unit", "@zone_unit", "@period"))
+@example(text=SCRIPT, number="2", target="@unit")
+@example(text=NUL, number="NaN", target="@zone_unit")
+@example(text=LONG, number="1e309", target=HUGE)
+def test_assessment_forms(client, world, zone, refs, action, text, number, target):
+    from assessment import circular, practice
+    from assessment.models import Circular, GoodPractice
+
+    plan, period = world["plan"], world["period"]
+    with acting(client, COORDINATOR):
+        coordinator = User.objects.get(username=COORDINATOR)
+        report = world["report"]
+        report.refresh_from_db()
+        workflow.submit(report, User.objects.get(username=COUNTY_REPORTER))
+        workflow.accept(report, coordinator)
+        circular.generate(plan, period, coordinator)
+        marked = practice.mark(report, coordinator, "经验")
+        match action:
+            case "adjust":
+                url = reverse("assessment:adjust", args=[plan.pk])
+                data = {"unit": resolve(target, refs), "points": number, "reason": text,
+                        "period": resolve(target, refs) if target in ("@period", HUGE) else ""}
+            case "rule_edit":
+                url = reverse("assessment:rule_edit", args=[plan.pk])
+                data = {"on_time_points": number, "first_pass_points": text, "complete_points": "2",
+                        "receipt_points": number, "receipt_workdays": "5", "urge_deduction": number,
+                        "extension_deduction": text}
+            case "practice_mark":
+                url = reverse("assessment:practice_mark", args=[report.pk])
+                data = {"title": text, "passage": text}
+            case "practice_delete":
+                url = reverse("assessment:practice_delete", args=[marked.pk])
+                data = {"x": text}
+            case "circular_edit":
+                url = reverse("assessment:circular_edit", args=[plan.pk, period.pk])
+                draft = Circular.objects.get(plan=plan, period=period)
+                data = {name: text for name in ("title", "doc_number", "recipients", *Circular.PARTS, "cc", "issuer")}
+                data |= {"issued_on": number, "version": draft.version}
+            case _:
+                url = reverse(f"assessment:{action}", args=[plan.pk, period.pk])
+                data = {"publish": text}
+        sane(client.post(url, data))
+        page = sane(client.get(reverse("assessment:circular", args=[plan.pk, period.pk])))
+        shows_escaped(page, *(getattr(Circular.objects.get(plan=plan, period=period), name)
+                              for name in ("title", *Circular.PARTS, "cc")))
+        unit_page = sane(client.get(reverse("assessment:unit_score", args=[plan.pk, refs["@unit"]])))
+        from assessment.models import ScoreAdjustment
+
+        shows_escaped(unit_page, *ScoreAdjustment.objects.filter(unit_id=refs["@unit"]).values_list("reason", flat=True))
+        for item in GoodPractice.objects.filter(report=report):
+            assert item.passage == "" or item.passage in report.body
+        assert get(client, "assessment:circular_docx", plan.pk, period.pk).status_code == 200
 
 
 def test_every_endpoint_is_attacked():

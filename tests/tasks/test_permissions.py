@@ -18,6 +18,7 @@ from django.urls import get_resolver, reverse
 
 from annual import assembly
 from annual.models import AnnualReport
+from assessment import circular, practice
 from notifications.models import Notification
 from tasks import workflow
 from tasks.models import Assignment, ExtensionRequest, ProgressReport, ReportAttachment, ReportingPeriod
@@ -113,6 +114,24 @@ EXPECTED = {
     "units:account_deactivate": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
     # the audit log: coordinators only, not even leaders
     "audit:log": ("get", {**READERS_ONLY, LEADER: NO}),
+    # 考核与通报: units read the rule and their own score; readers see all; coordinators change
+    "assessment:ranking": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "assessment:ranking_xlsx": ("get", {**READERS_ONLY}),
+    "assessment:rule": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: 200, LEAD_REPORTER: 200, COORDINATOR: 200, LEADER: 200}),
+    "assessment:rule_edit": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    # unit A's score: its own members, readers; another unit (even the lead unit) gets 404
+    "assessment:unit_score": ("get", {COUNTY_REPORTER: 200, APPROVER: 200, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: 200, LEADER: 200}),
+    "assessment:adjust": ("post", {**COORDINATOR_ONLY}),
+    "assessment:practices": ("get", {**READERS_ONLY}),
+    "assessment:practice_mark": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "assessment:practice_delete": ("post", {**COORDINATOR_ONLY}),
+    "assessment:circular_list": ("get", {**READERS_ONLY}),
+    # a draft circular: readers only; units see it once published (404 before)
+    "assessment:circular": ("get", {COUNTY_REPORTER: GONE, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: 200, LEADER: 200}),
+    "assessment:circular_docx": ("get", {COUNTY_REPORTER: GONE, APPROVER: GONE, ZONE_REPORTER: GONE, LEAD_REPORTER: GONE, COORDINATOR: 200, LEADER: 200}),
+    "assessment:circular_generate": ("post", {**COORDINATOR_ONLY}),
+    "assessment:circular_edit": ("get", {**COORDINATOR_ONLY, COORDINATOR: 200}),
+    "assessment:circular_publish": ("post", {**COORDINATOR_ONLY}),
 }
 # Pages of the foundation, covered by tests/planner/test_pages.py, tests/importing/test_views.py and
 # tests/tasks/*.
@@ -251,6 +270,27 @@ def request_for(name, world):
         case "annual:annual_head" | "annual:annual_print" | "annual:annual_docx" | "annual:annual_template" | "annual:annual_template_preset":
             draft_of(world)
             return reverse(name, args=[world["plan"].pk]), {}
+        case "assessment:ranking" | "assessment:ranking_xlsx" | "assessment:practices" | "assessment:circular_list":
+            return reverse(name) + f"?plan={world['plan'].pk}&period={period.pk}", {}
+        case "assessment:rule" | "assessment:rule_edit":
+            return reverse(name, args=[world["plan"].pk]), {}
+        case "assessment:unit_score":
+            return reverse(name, args=[world["plan"].pk, a.unit_id]), {}
+        case "assessment:adjust":
+            return reverse(name, args=[world["plan"].pk]), {"unit": a.unit_id, "points": "1", "reason": "测试"}
+        case "assessment:practice_mark":
+            return reverse(name, args=[report.pk]), {}
+        case "assessment:practice_delete":
+            report = submitted(world)
+            coordinator = User.objects.get(username=COORDINATOR)
+            workflow.accept(report, coordinator)
+            item = practice.mark(report, coordinator, "集中学法")
+            return reverse(name, args=[item.pk]), {}
+        case "assessment:circular" | "assessment:circular_docx" | "assessment:circular_edit" | "assessment:circular_publish":
+            circular.generate(world["plan"], period, User.objects.get(username=COORDINATOR))
+            return reverse(name, args=[world["plan"].pk, period.pk]), {"publish": "1"}
+        case "assessment:circular_generate":
+            return reverse(name, args=[world["plan"].pk, period.pk]), {}
         case name if name.startswith(("dashboards:", "annual:")):
             return reverse(name, args=[world["plan"].pk]), {}
         case _:
@@ -281,7 +321,7 @@ def test_permission_matrix(client, world, name, role, django_user_model):
 
 def test_every_url_has_an_entry():
     names = set()
-    for app in ("tasks", "notifications", "dashboards", "annual", "importing", "units", "audit"):
+    for app in ("tasks", "notifications", "dashboards", "annual", "importing", "units", "audit", "assessment"):
         resolver = get_resolver().namespace_dict[app][1]
         names |= {f"{app}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     missing = names - set(EXPECTED) - COVERED_ELSEWHERE

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from importing.parser import parse_notice
 from importing.service import import_notice
+from planner.demo_assessment import load_assessment
 from planner.demo_live import load_live_plan
 from planner.demo_progress import COORDINATOR_USERNAME, load_progress
 from tasks import workflow
@@ -117,11 +118,13 @@ class Command(BaseCommand):
             plan = load_plan(demo)
             load_users(demo)
             progress = load_progress(plan, demo)
+            load_assessment(plan)  # 典型经验 and the 上半年 通报 draft
             if not fixed_year:
                 coordinator = User.objects.get(username=COORDINATOR_USERNAME)
                 close_past_plans(coordinator, on)
                 notice = (FIXTURES / "plan_2022_notice.txt").read_text(encoding="utf-8")
                 live, live_progress = load_live_plan(notice, demo, on, coordinator)
+                load_assessment(live)
                 close_past_plans(coordinator, on)  # (none new: the live plan is this year's)
         plan.refresh_from_db()
         self.stdout.write(f"已载入：{unit_count} 个单位、{group_count} 个单位组。")

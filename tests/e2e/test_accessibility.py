@@ -1,0 +1,160 @@
+"""axe-core (WCAG 2.0/2.1 A and AA rules) over every page of every role, at 1280 px and at 200 % zoom (issue 22).
+
+The pages are the GET rows of the permission table (tests/tasks/test_permissions.py: EXPECTED) that answer 200
+for a role, plus the foundation pages it covers elsewhere; a view added to the table is covered here too.
+200 % zoom is a 1280 px screen zoomed to 200 %: a 640 px-wide CSS viewport with device_scale_factor 2, which is
+what the browser lays out when the user zooms (media queries below 720 px apply).
+
+axe-core 4.14.1 is vendored in tests/e2e/axe/ (from the npm registry, MPL-2.0; never served by the product). The
+product's CSP forbids injected scripts; only these test contexts bypass it, to add axe.
+"""
+
+import hashlib
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tasks.models import WorkPlan
+from tests.conftest import ADMIN, DOC_NUMBER, PASSWORD
+from tests.e2e.conftest import SCREENSHOTS
+from tests.tasks.test_permissions import COORDINATOR, EXPECTED, ROLES, make_world, request_for
+from units.models import User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = (Path(__file__).parent / "axe" / "axe.min.js").read_text(encoding="utf-8")
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING = {"serious", "critical"}
+VIEWPORTS = {
+    "1280px": {"viewport": {"width": 1280, "height": 800}},
+    "200%": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+}
+LOGGED_IN = [role for role in ROLES if role != "anonymous"] + [ADMIN]
+SHARED_PART = "[...document.querySelectorAll('main, nav')].map(e => e.outerHTML).join('')"
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+def foundation_pages(world, role):
+    """Pages tests/tasks/test_permissions.py leaves to other tests (COVERED_ELSEWHERE), for a logged-in role."""
+    plan, task = world["plan"], world["task"]
+    urls = [
+        reverse("home"),
+        reverse("tasks:plan_list"),
+        reverse("tasks:plan_detail", args=[plan.pk]),
+        reverse("tasks:task_list", args=[plan.pk]),
+        reverse("tasks:task_detail", args=[task.pk]),
+        reverse("password_change"),
+    ]
+    if role in (COORDINATOR, ADMIN):
+        urls.append(reverse("importing:import_plan"))
+    return urls
+
+
+def pages_by_role(world):
+    """{role: [url, ...]}: every HTML page the role may open (checked with Django's test client)."""
+    table = {}
+    for name, (method, outcomes) in EXPECTED.items():
+        if method == "get" and 200 in outcomes.values():
+            table[name] = (request_for(name, world)[0], outcomes)
+    pages = {"anonymous": [reverse("login")]}
+    for role in LOGGED_IN:
+        as_role = COORDINATOR if role == ADMIN else role  # the admin sees what the coordinator sees
+        urls = foundation_pages(world, role)
+        urls += [url for url, outcomes in table.values() if outcomes.get(as_role) == 200]
+        client = Client()
+        client.force_login(User.objects.get(username=role))
+        pages[role] = []
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (role, url, response.status_code)
+            if response["Content-Type"].startswith("text/html"):
+                pages[role].append(url)
+    return pages
+
+
+def log_in(page, username):
+    page.goto(reverse("login"))
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^(?!.*/login/)"))
+
+
+def audit(page, url):
+    page.goto(url)
+    page.add_script_tag(content=AXE)
+    return page.evaluate(RUN_AXE, TAGS)
+
+
+def describe(findings):
+    lines = []
+    for (viewport, role, url), violation in findings:
+        targets = ", ".join(violation["targets"][:3])
+        more = len(violation["targets"]) - 3
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {url} as {role} at {viewport}: "
+            f"{len(violation['targets'])} element(s): {targets}{f' … +{more}' if more > 0 else ''} — {violation['help']}"
+        )
+    return "\n".join(lines)
+
+
+def test_no_serious_or_critical_wcag_violation_on_any_page_of_any_role(browser, site):
+    started = time.monotonic()
+    world = make_world(WorkPlan.objects.get(doc_number=DOC_NUMBER))
+    pages = pages_by_role(world)
+    findings, seen, audited = [], set(), 0
+    for role, urls in pages.items():
+        for viewport, options in VIEWPORTS.items():
+            context = browser.new_context(locale="zh-CN", base_url=site, bypass_csp=True, **options)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            if role != "anonymous":
+                log_in(page, role)
+            for url in urls:
+                page.goto(url)
+                # a page whose main part and navigation two roles share is audited once (the header is audited on
+                # the role's other pages)
+                html = re.sub(r'value="[^"]{20,}"', "", page.evaluate(SHARED_PART))
+                key = (viewport, hashlib.sha256(html.encode()).hexdigest())
+                if key in seen:
+                    continue
+                seen.add(key)
+                page.add_script_tag(content=AXE)
+                audited += 1
+                for violation in page.evaluate(RUN_AXE, TAGS):
+                    findings.append(((viewport, role, url), violation))
+            context.close()
+    elapsed = time.monotonic() - started
+
+    count = sum(len(urls) for urls in pages.values())
+    by_rule = Counter()
+    for _where, violation in findings:
+        by_rule[(violation["id"], violation["impact"])] += len(violation["targets"])
+    SCREENSHOTS.mkdir(exist_ok=True)
+    summary = {
+        "pages": count,
+        "audited": audited,
+        "seconds": round(elapsed, 1),
+        "by_rule": {f"{rule} ({impact})": n for (rule, impact), n in by_rule.most_common()},
+        "pages_by_rule": {
+            rule: len({where[2] for where, v in findings if v["id"] == rule}) for rule, _i in by_rule
+        },
+        "findings": [{"where": list(where), **violation} for where, violation in findings],
+    }
+    (SCREENSHOTS / "axe-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
+    print(f"axe: {count} (role, page) pairs, {audited} audited, {elapsed:.0f} s, by rule: {summary['by_rule']}")
+
+    serious = [(where, v) for where, v in findings if v["impact"] in FAILING]
+    assert not serious, "serious or critical WCAG 2.1 AA violations:\n" + describe(serious)

@@ -3,7 +3,9 @@
 The pages are the GET rows of the permission table (tests/tasks/test_permissions.py: EXPECTED) that answer 200
 for a role, plus the foundation pages it covers elsewhere; a view added to the table is covered here too.
 200 % zoom is a 1280 px screen zoomed to 200 %: a 640 px-wide CSS viewport with device_scale_factor 2, which is
-what the browser lays out when the user zooms (media queries below 720 px apply).
+what the browser lays out when the user zooms (media queries below 720 px apply). Each page is loaded once per
+role (one browser context per role, device_scale_factor 2), audited at 1280 × 800, resized to 640 × 400 and
+audited again; a page whose main part and navigation another role already showed is not audited twice.
 
 axe-core 4.14.1 is vendored in tests/e2e/axe/ (from the npm registry, MPL-2.0; never served by the product). The
 product's CSP forbids injected scripts; only these test contexts bypass it, to add axe.
@@ -31,10 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 AXE = (Path(__file__).parent / "axe" / "axe.min.js").read_text(encoding="utf-8")
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = {"serious", "critical"}
-VIEWPORTS = {
-    "1280px": {"viewport": {"width": 1280, "height": 800}},
-    "200%": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
-}
+VIEWPORTS = {"1280px": {"width": 1280, "height": 800}, "200%": {"width": 640, "height": 400}}
 LOGGED_IN = [role for role in ROLES if role != "anonymous"] + [ADMIN]
 SHARED_PART = "[...document.querySelectorAll('main, nav')].map(e => e.outerHTML).join('')"
 # Beyond axe: aria-describedby must name elements that exist (a help text tied to its field), and at 200 % every
@@ -79,24 +78,20 @@ def foundation_pages(world, role):
 
 
 def pages_by_role(world):
-    """{role: [url, ...]}: every HTML page the role may open (checked with Django's test client)."""
+    """{role: [url, ...]}: every HTML page the role may open (downloads are left out: one GET of each tells)."""
     table = {}
+    client = Client()
     for name, (method, outcomes) in EXPECTED.items():
         if method == "get" and 200 in outcomes.values():
-            table[name] = (request_for(name, world)[0], outcomes)
+            url = request_for(name, world)[0]
+            client.force_login(User.objects.get(username=next(r for r, s in outcomes.items() if s == 200)))
+            if client.get(url)["Content-Type"].startswith("text/html"):
+                table[name] = (url, outcomes)
     pages = {"anonymous": [reverse("login")]}
     for role in LOGGED_IN:
         as_role = COORDINATOR if role == ADMIN else role  # the admin sees what the coordinator sees
         urls = foundation_pages(world, role)
-        urls += [url for url, outcomes in table.values() if outcomes.get(as_role) == 200]
-        client = Client()
-        client.force_login(User.objects.get(username=role))
-        pages[role] = []
-        for url in urls:
-            response = client.get(url)
-            assert response.status_code == 200, (role, url, response.status_code)
-            if response["Content-Type"].startswith("text/html"):
-                pages[role].append(url)
+        pages[role] = urls + [url for url, outcomes in table.values() if outcomes.get(as_role) == 200]
     return pages
 
 
@@ -130,30 +125,42 @@ def test_no_serious_or_critical_wcag_violation_on_any_page_of_any_role(browser, 
     started = time.monotonic()
     world = make_world(WorkPlan.objects.get(doc_number=DOC_NUMBER))
     pages = pages_by_role(world)
-    findings, own, seen, audited = [], [], set(), 0
+    prepared = time.monotonic() - started
+    findings, own, seen, audited, timings = [], [], set(), 0, []
     for role, urls in pages.items():
-        for viewport, options in VIEWPORTS.items():
-            context = browser.new_context(locale="zh-CN", base_url=site, bypass_csp=True, **options)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            if role != "anonymous":
-                log_in(page, role)
-            for url in urls:
-                page.goto(url)
-                # a page whose main part and navigation two roles share is audited once (the header is audited on
-                # the role's other pages)
-                html = re.sub(r'value="[^"]{20,}"', "", page.evaluate(SHARED_PART))
-                key = (viewport, hashlib.sha256(html.encode()).hexdigest())
-                if key in seen:
-                    continue
-                seen.add(key)
-                page.add_script_tag(content=AXE)
+        # one context per role; each page is audited at one width, resized, and audited at the other
+        context = browser.new_context(
+            locale="zh-CN", base_url=site, bypass_csp=True, device_scale_factor=2, viewport=VIEWPORTS["1280px"]
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if role != "anonymous":
+            log_in(page, role)
+        order = list(VIEWPORTS)
+        for url in urls:
+            response = page.goto(url)
+            assert response.status == 200, (role, url, response.status)
+            # a page whose main part and navigation two roles share is audited once (the header is audited on the
+            # role's other pages)
+            html = re.sub(r'value="[^"]{20,}"', "", page.evaluate(SHARED_PART))
+            key = hashlib.sha256(html.encode()).hexdigest()
+            if key in seen:
+                continue
+            seen.add(key)
+            page.add_script_tag(content=AXE)
+            for index, viewport in enumerate(order):
+                if index:
+                    page.set_viewport_size(VIEWPORTS[viewport])
                 audited += 1
-                for violation in page.evaluate(RUN_AXE, TAGS):
+                tick = time.monotonic()
+                violations = page.evaluate(RUN_AXE, TAGS)
+                timings.append((round(time.monotonic() - tick, 2), viewport, role, url))
+                for violation in violations:
                     findings.append(((viewport, role, url), violation))
                 for problem in page.evaluate(OWN_CHECKS):
                     own.append(f"{problem['id']}: {url} as {role} at {viewport}: {problem['target']}")
-            context.close()
+            order.reverse()  # the next page starts at the width this one ends at
+        context.close()
     elapsed = time.monotonic() - started
 
     count = sum(len(urls) for urls in pages.values())
@@ -165,6 +172,9 @@ def test_no_serious_or_critical_wcag_violation_on_any_page_of_any_role(browser, 
         "pages": count,
         "audited": audited,
         "seconds": round(elapsed, 1),
+        "seconds_to_prepare": round(prepared, 1),
+        "seconds_in_axe": round(sum(t[0] for t in timings), 1),
+        "slowest": sorted(timings, reverse=True)[:10],
         "by_rule": {f"{rule} ({impact})": n for (rule, impact), n in by_rule.most_common()},
         "pages_by_rule": {
             rule: len({where[2] for where, v in findings if v["id"] == rule}) for rule, _i in by_rule

@@ -25,6 +25,7 @@ from django.urls import reverse
 from tasks.models import WorkPlan
 from tests.conftest import ADMIN, DOC_NUMBER, PASSWORD
 from tests.e2e.conftest import SCREENSHOTS
+from tests.importing.test_service import NOTICE
 from tests.tasks.test_permissions import COORDINATOR, EXPECTED, ROLES, make_world, request_for
 from units.models import User
 
@@ -103,10 +104,15 @@ def log_in(page, username):
     page.wait_for_url(re.compile(r"^(?!.*/login/)"))
 
 
-def audit(page, url):
-    page.goto(url)
+def audit_both_widths(page, role, where):
+    """The page as it is, at 1280 px and at 640 px: ([(where, violation)], [own check message])."""
     page.add_script_tag(content=AXE)
-    return page.evaluate(RUN_AXE, TAGS)
+    findings, own = [], []
+    for viewport, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        findings += [((viewport, role, where), v) for v in page.evaluate(RUN_AXE, TAGS)]
+        own += [f"{p['id']}: {where} as {role} at {viewport}: {p['target']}" for p in page.evaluate(OWN_CHECKS)]
+    return findings, own
 
 
 def describe(findings):
@@ -189,3 +195,25 @@ def test_no_serious_or_critical_wcag_violation_on_any_page_of_any_role(browser, 
     serious = [(where, v) for where, v in findings if v["impact"] in FAILING]
     assert not serious, "serious or critical WCAG 2.1 AA violations:\n" + describe(serious)
     assert not own, "\n".join(own[:40])
+
+
+def test_the_import_preview_and_its_errors_pass_axe(browser, site):
+    """The import preview needs a notice in the session, so the table above cannot open it: audited here."""
+    context = browser.new_context(
+        locale="zh-CN", base_url=site, bypass_csp=True, device_scale_factor=2, viewport=VIEWPORTS["1280px"]
+    )
+    page = context.new_page()
+    log_in(page, COORDINATOR)
+    page.goto(reverse("importing:import_plan"))
+    page.locator("textarea").fill(NOTICE)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".task-row")
+    findings, own = audit_both_widths(page, COORDINATOR, "导入预览")
+    page.set_viewport_size(VIEWPORTS["1280px"])
+    page.locator("main form button[type=submit]", has_text="确认导入").click()
+    page.wait_for_selector("[role=alert]")
+    more, more_own = audit_both_widths(page, COORDINATOR, "导入预览（有错误）")
+    context.close()
+    serious = [(where, v) for where, v in findings + more if v["impact"] in FAILING]
+    assert not serious, "serious or critical WCAG 2.1 AA violations:\n" + describe(serious)
+    assert not own + more_own, "\n".join(own + more_own)

@@ -182,7 +182,7 @@ def test_the_page_takes_the_same_queries_with_more_entries_and_pages_by_100(logi
     assert "第 1 / 3 页" in page and "page=2" in page and "date_from=2032-01-01" in page
     assert "对象299" in page and "对象199" not in page
     # the type by its verbose name; a model that no longer exists by its label
-    assert '<td class="nowrap">任务</td>' in page and '<td class="nowrap">units.gone</td>' in page
+    assert '<td data-label="对象类型" class="nowrap">任务</td>' in page and '<td data-label="对象类型" class="nowrap">units.gone</td>' in page
     last = client.get(LOG, {**params, "page": 3})
     assert [entry.object_repr for entry in last.context["page"]][-1] == "对象0"
 

@@ -60,13 +60,13 @@ def test_the_review_rows_escape_the_report_text_and_offer_ticks_to_coordinators_
     page = login(COORDINATOR).get(url, {"period": period.pk}).content.decode()
     no_markup_from_users(page)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert f'<td>{SHORT_SHOWN} <span class="role role-responsible">责任</span></td>' in page
+    assert f'<td data-label="单位">{SHORT_SHOWN} <span class="role role-responsible">责任</span></td>' in page
     assert (
         f'<input type="checkbox" name="report" value="{report.pk}" aria-label="选择 {SHORT_SHOWN} 1">'
         f'<input type="hidden" name="version_{report.pk}" value="{report.version}">'
     ) in page
     assert f'<a href="{reverse("tasks:report_detail", args=[report.pk])}">&lt;script&gt;' in page
-    assert f'<td class="num"><a href="{reverse("tasks:task_detail", args=[hostile.task_id])}">1</a></td>' in page
+    assert f'<td data-label="编号" class="num"><a href="{reverse("tasks:task_detail", args=[hostile.task_id])}">1</a></td>' in page
     assert '<span class="state state-submitted">已报送</span>' in page
     assert "进" * 50 in page and "进" * 60 not in page  # cut at 80 characters, like |truncatechars:80
     leader_page = login(LEADER).get(url, {"period": period.pk}).content.decode()
@@ -120,9 +120,9 @@ def test_missing_reports_escape_titles_and_names(login, period, hostile):
     no_markup_from_users(text)
     assert f'data-unit="{SHORT_SHOWN}"' in text
     cut = escape(Truncator(TITLE).chars(40))  # titles are cut at 40 characters
-    assert "onerror" not in cut and f'<td class="num">1</td><td>{cut}</td>' in text
+    assert "onerror" not in cut and f'<td data-label="编号" class="num">1</td><td data-label="任务">{cut}</td>' in text
     assert f'<input type="checkbox" name="assignment" value="{hostile.pk}" aria-label="选择 1">' in text
-    assert '<td><span class="state state-none">未填写</span></td>' in text
+    assert '<td data-label="本期报告"><span class="state state-none">未填写</span></td>' in text
 
 
 def test_the_matrix_escapes_titles_and_names(login, plan, period, hostile):

@@ -143,7 +143,13 @@ COVERED_ELSEWHERE = {
 
 @pytest.fixture
 def world(plan):
-    """Task 1 (led by 市司法局), 东昌府区's assignment on it, a period, a submitted report with an attachment."""
+    return make_world(plan)
+
+
+def make_world(plan):
+    """Task 1 (led by 市司法局), 东昌府区's assignment on it, a period, a submitted report with an attachment.
+
+    Also used by tests/e2e/test_accessibility.py to open every page of the table in a browser."""
     period = ReportingPeriod.objects.create(
         plan=plan, name="权限测试期", starts_on=datetime.date(2022, 1, 1), ends_on=datetime.date(2022, 12, 31),
         due_on=datetime.date(2099, 12, 31),

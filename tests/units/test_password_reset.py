@@ -263,22 +263,22 @@ def test_the_list_shows_unit_users_with_their_units_and_filters(login):
     inactive = unit_user("retired", full_name="钱退休", is_active=False)
     page = client.get(reverse("units:user_list")).content.decode()
     for username in (COUNTY_REPORTER, APPROVER, ZONE_REPORTER, "retired"):
-        assert f"<td>{username}</td>" in page
+        assert f'<td data-label="用户名">{username}</td>' in page
     for username in (COORDINATOR, LEADER, ADMIN):  # no unit role
-        assert f"<td>{username}</td>" not in page
+        assert f'<td data-label="用户名">{username}</td>' not in page
     assert "东昌府区 · 审核人" in page and "已停用" in page and "从未登录" in page
     assert reset_url(inactive) in page
     assert 'class="active" aria-current="page">单位用户</a>' in page
 
     county = Unit.objects.get(name="聊城市东昌府区人民政府")
     page = client.get(reverse("units:user_list"), {"unit": county.pk}).content.decode()
-    assert f"<td>{COUNTY_REPORTER}</td>" in page and f"<td>{APPROVER}</td>" in page
-    assert f"<td>{ZONE_REPORTER}</td>" not in page
+    assert f'<td data-label="用户名">{COUNTY_REPORTER}</td>' in page and f'<td data-label="用户名">{APPROVER}</td>' in page
+    assert f'<td data-label="用户名">{ZONE_REPORTER}</td>' not in page
 
     page = client.get(reverse("units:user_list"), {"q": "刘洋"}).content.decode()  # full name
-    assert f"<td>{COUNTY_REPORTER}</td>" in page and f"<td>{APPROVER}</td>" not in page
+    assert f'<td data-label="用户名">{COUNTY_REPORTER}</td>' in page and f'<td data-label="用户名">{APPROVER}</td>' not in page
     page = client.get(reverse("units:user_list"), {"q": "SHENHE"}).content.decode()  # username, any case
-    assert f"<td>{APPROVER}</td>" in page and f"<td>{COUNTY_REPORTER}</td>" not in page
+    assert f'<td data-label="用户名">{APPROVER}</td>' in page and f'<td data-label="用户名">{COUNTY_REPORTER}</td>' not in page
 
 
 def test_the_menu_offers_unit_users_to_coordinators_only(login):

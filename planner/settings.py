@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "audit",
     "importing",
     "planner",
+    "demo",
     "operations",
     "tooling",
 ]

@@ -137,6 +137,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widgets, written by flat templates (templates/widgets/flat/: the same markup without a chain of includes).
+FORM_RENDERER = "lib.renderers.FlatWidgetRenderer"
+
 # SQLite (WAL mode) in the project folder unless DATABASE_URL names another database.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # Persistent connections by default: a request reuses its thread's connection for up to CONN_MAX_AGE seconds

@@ -168,6 +168,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": PG_PREPARE_THRESHOLD}
         )
+    # No JIT compilation: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, and the
+    # dashboards' counts of a plan judged as of a past day (a subquery per figure) spent ~10 s compiling to run in
+    # 0.5 s (docs/benchmarks/issue16.md). PG_JIT=1 leaves the server's setting.
+    if not envbool("PG_JIT", False):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "units.User"

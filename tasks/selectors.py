@@ -396,12 +396,14 @@ def reporter_work(assignments, plans, calendar, on, due_within):
 def period_needing(assignment_ids, periods, on):
     """The period of a plan (`periods` by due date) that needs the unit now: the earliest one with a report
     sent back (退回), else the earliest open, started one in which an assignment is not yet reported, else the
-    current period. One query."""
+    current period. One query: by the assignments alone (their reports are all of their plan's periods; counts of
+    a period not in `periods` are never read), so the (assignment, …) index finds a unit's few reports — with the
+    periods in the filter as well, SQLite read every report of those periods through the (period, state) index."""
     if not periods:
         return None
     counts = {}  # {(period_id, state): reports}, one query whatever the states
     for period_id, state, n in (
-        ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=[p.pk for p in periods])
+        ProgressReport.objects.filter(assignment_id__in=assignment_ids)
         .values_list("period_id", "state")
         .annotate(n=Count("pk"))
         .order_by()

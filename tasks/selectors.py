@@ -356,11 +356,11 @@ def reporter_work(assignments, plans, calendar, on, due_within):
         (p for plan_periods_ in periods.values() for p in plan_periods_ if not p.locked and p.starts_on <= on),
         key=lambda p: (p.due_on, p.pk),
     )
-    reports = {
+    reports = {  # by the assignments alone, as period_needing: only the open periods' are looked up
         (r.assignment_id, r.period_id): r
-        for r in ProgressReport.objects.filter(
-            assignment__in=[a.pk for a in mine], period__in=[p.pk for p in open_periods]
-        ).only("pk", "assignment_id", "period_id", "state", "review_note", "version")
+        for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in mine]).only(
+            "pk", "assignment_id", "period_id", "state", "review_note", "version"
+        )
     }
     done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
     current = [p for p in (current_period(plan_periods_, on) for plan_periods_ in periods.values()) if p]

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from lib.spreadsheets import put_value, sheet_title
 from tasks.uploads import safe_filename
 
 from . import digest
-from .ledger import put_value, sheet_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,7 +64,7 @@ COLUMNS = [
 
 
 class FiguresWorkbook:
-    """The figures as a printable .xlsx (text never becomes a formula: annual.ledger.put_value)."""
+    """The figures as a printable .xlsx (text never becomes a formula: lib.spreadsheets.put_value)."""
 
     def __init__(self, plan, period, rows):
         self.plan, self.period, self.rows = plan, period, rows

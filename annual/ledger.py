@@ -9,7 +9,6 @@ the `export_ledger` command both call `write_ledger()`.
 """
 
 import io
-import re
 from itertools import groupby
 from typing import NamedTuple
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -25,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from lib.spreadsheets import excel_text, put_value, safe_text, sheet_title
 from tasks.models import Assignment, ProgressReport
 from tasks.status import as_of_words, today
 from tasks.uploads import safe_filename
@@ -61,15 +61,6 @@ LAYOUT = (
 )
 COLUMNS = tuple(column.header for column in LAYOUT)
 
-# Excel's limits: characters per cell (counted in UTF-16 units) and sheet names.
-MAX_CELL_LENGTH = 32_767
-ELLIPSIS = "…"
-MAX_SHEET_TITLE = 31
-SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-# Characters XML 1.0 cannot carry (tab, line feed and carriage return can), and DEL.
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-# A text starting with one of these is read as a formula by spreadsheet programs (formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 # Deflate level of the file: 1 compresses the ledger's text about three times faster than the default 6, for a
 # file about a tenth larger.
 ZIP_LEVEL = 1
@@ -282,12 +273,6 @@ def _save_with_rows(package, out, sheet_part, rows_xml):
                 stream.write(end + tail)
 
 
-def sheet_title(text):
-    """A sheet name Excel accepts: none of []:*?/\\ , no apostrophe at either end, at most 31 characters."""
-    title = SHEET_TITLE_FORBIDDEN.sub("", excel_text(text))[:MAX_SHEET_TITLE].strip("'")
-    return title or "Sheet1"
-
-
 def _lay_out(sheet, plan, row_count, on=None):
     """Widths, frozen header, filter and print settings; a write-only sheet takes them before any row."""
     for index, column in enumerate(LAYOUT, start=1):
@@ -336,48 +321,3 @@ def _cell(sheet, value, style):
     cell = WriteOnlyCell(sheet)
     cell.style = style
     return put_value(cell, value)
-
-
-def put_value(cell, value):
-    """Put `value` in an openpyxl cell: text stays text, never a formula (formula injection), and empty text is an
-    empty cell. Every workbook the product writes goes through here (the ledger's rows through `safe_text`)."""
-    if not isinstance(value, str):
-        cell.value = value
-        return cell
-    text, quote = safe_text(value)
-    if text:
-        cell.value = text
-        cell.data_type = "s"  # openpyxl would make a formula of "=…"
-        if quote:
-            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
-    return cell
-
-
-def safe_text(value):
-    """(the text as Excel can store it, whether it starts like a formula): such a text is stored as text with
-    the quote prefix, so that it stays text even when the cell is edited."""
-    text = excel_text(value)
-    return text, text.startswith(FORMULA_STARTS)
-
-
-def excel_text(value):
-    """The text as Excel can store it: without control characters, line breaks as \\n, cut to 32,767."""
-    text = UNSTORABLE.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
-    return _cut(text)
-
-
-def _cut(text):
-    if (
-        len(text) * 2 <= MAX_CELL_LENGTH or _excel_length(text) <= MAX_CELL_LENGTH
-    ):  # at most 2 units a character
-        return text
-    room, used = MAX_CELL_LENGTH - len(ELLIPSIS), 0
-    for end, character in enumerate(text):
-        used += 2 if ord(character) > 0xFFFF else 1  # Excel counts UTF-16 units
-        if used > room:
-            return text[:end] + ELLIPSIS
-    return text
-
-
-def _excel_length(text):
-    return len(text.encode("utf-16-le")) // 2

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from annual.ledger import put_value, sheet_title
+from lib.spreadsheets import put_value, sheet_title
 from tasks.status import Light, as_of_words
 from tasks.uploads import safe_filename
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "audit",
     "importing",
     "planner",
+    "demo",
     "operations",
     "tooling",
 ]
@@ -137,6 +138,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widgets, written by flat templates (templates/widgets/flat/: the same markup without a chain of includes).
+FORM_RENDERER = "lib.renderers.FlatWidgetRenderer"
+
 # SQLite (WAL mode) in the project folder unless DATABASE_URL names another database.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # Persistent connections by default: a request reuses its thread's connection for up to CONN_MAX_AGE seconds
@@ -165,6 +169,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": PG_PREPARE_THRESHOLD}
         )
+    # No JIT compilation: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, and the
+    # dashboards' counts of a plan judged as of a past day (a subquery per figure) spent ~10 s compiling to run in
+    # 0.5 s (docs/benchmarks/issue16.md). PG_JIT=1 leaves the server's setting.
+    if not envbool("PG_JIT", False):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "units.User"

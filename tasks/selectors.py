@@ -399,11 +399,11 @@ def reporter_work(assignments, plans, calendar, on, due_within):
         (p for plan_periods_ in periods.values() for p in plan_periods_ if not p.locked and p.starts_on <= on),
         key=lambda p: (p.due_on, p.pk),
     )
-    reports = {
+    reports = {  # by the assignments alone, as period_needing: only the open periods' are looked up
         (r.assignment_id, r.period_id): r
-        for r in ProgressReport.objects.filter(
-            assignment__in=[a.pk for a in mine], period__in=[p.pk for p in open_periods]
-        ).only("pk", "assignment_id", "period_id", "state", "review_note", "version")
+        for r in ProgressReport.objects.filter(assignment__in=[a.pk for a in mine]).only(
+            "pk", "assignment_id", "period_id", "state", "review_note", "version"
+        )
     }
     done = (ProgressReport.State.SUBMITTED, ProgressReport.State.ACCEPTED)
     current = [p for p in (current_period(plan_periods_, on) for plan_periods_ in periods.values()) if p]
@@ -447,12 +447,14 @@ def reporter_work(assignments, plans, calendar, on, due_within):
 def period_needing(assignment_ids, periods, on):
     """The period of a plan (`periods` by due date) that needs the unit now: the earliest one with a report
     sent back (退回), else the earliest open, started one in which an assignment is not yet reported, else the
-    current period. One query."""
+    current period. One query: by the assignments alone (their reports are all of their plan's periods; counts of
+    a period not in `periods` are never read), so the (assignment, …) index finds a unit's few reports — with the
+    periods in the filter as well, SQLite read every report of those periods through the (period, state) index."""
     if not periods:
         return None
     counts = {}  # {(period_id, state): reports}, one query whatever the states
     for period_id, state, n in (
-        ProgressReport.objects.filter(assignment_id__in=assignment_ids, period_id__in=[p.pk for p in periods])
+        ProgressReport.objects.filter(assignment_id__in=assignment_ids)
         .values_list("period_id", "state")
         .annotate(n=Count("pk"))
         .order_by()

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.template.loader import get_template
 
 # app → the apps it may import. Lower layers first: units (who) ← audit, notifications ← tasks (the core) ←
-# annual, importing ← dashboards ← planner (the site: settings, root URLs, home) ← operations; tooling measures
-# everything and nothing imports it.
+# annual, importing ← dashboards ← planner (the site: settings, root URLs, home) ← operations; demo (load_demo) writes
+# through tasks and importing; tooling measures everything and nothing imports it.
 MAY_IMPORT = {
     "units": set(),
     "audit": {"units"},
@@ -27,10 +27,11 @@ MAY_IMPORT = {
     "assessment": {"units", "audit", "notifications", "tasks", "annual"},
     "dashboards": {"units", "audit", "notifications", "tasks", "annual"},
     "planner": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "assessment"},
+    "demo": {"units", "audit", "notifications", "tasks", "importing", "assessment"},
     "operations": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "planner",
                    "assessment"},
     "tooling": {"units", "audit", "notifications", "tasks", "annual", "importing", "dashboards", "planner",
-                "operations", "assessment"},
+                "operations", "demo", "assessment"},
 }
 
 

@@ -15,6 +15,8 @@ this year's ("newer")                          last year's ("older")
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tasks import workflow
@@ -127,3 +129,29 @@ def add_tasks(plan, count):
         a = county_assignment(plan, number)
         report(a, p1, State.RETURNED)
         report(a, p2, State.SUBMITTED)
+
+
+def query_counts(client, old_plan, url, data=None, grow_older=False):
+    """The queries of one GET of `url` (a path, or newer plan → path) with one live plan, with two, and with
+    three more tasks in this year's plan (and in last year's, grow_older): (one, two, more), for the tests
+    that a page's query count stays flat in plans and rows."""
+    older, newer = build(old_plan)
+    if callable(url):
+        url = url(newer)
+    data = data(newer) if callable(data) else data or {}
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, data)
+        assert response.status_code == 200
+        return len(queries)
+
+    WorkPlan.objects.filter(pk=older.pk).update(status=WorkPlan.Status.CLOSED)  # one live plan
+    client.get(url, data)  # the working-day calendar and the session warm up
+    one = count()
+    WorkPlan.objects.filter(pk=older.pk).update(status=WorkPlan.Status.ACTIVE)  # two live plans
+    two = count()
+    add_tasks(newer, 3)
+    if grow_older:
+        add_tasks(older, 3)
+    return one, two, count()

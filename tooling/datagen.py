@@ -39,7 +39,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
-from planner.management.commands.load_demo import ensure_role_groups
+from demo.management.commands.load_demo import ensure_role_groups
 from tasks.models import Assignment, ProgressReport, ReportEvent, ReportingPeriod, Section, Task, WorkPlan
 from units.models import Membership, Unit, User
 from units.roles import COORDINATOR, LEADER

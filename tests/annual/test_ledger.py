@@ -8,15 +8,8 @@ from django.core.management import CommandError, call_command
 from django.http import HttpResponse
 from openpyxl import load_workbook
 
-from annual.ledger import (
-    COLUMNS,
-    MAX_CELL_LENGTH,
-    excel_text,
-    ledger_filename,
-    ledger_rows,
-    sheet_title,
-    write_ledger,
-)
+from annual.ledger import COLUMNS, ledger_filename, ledger_rows, write_ledger
+from lib.spreadsheets import MAX_CELL_LENGTH, excel_text, sheet_title
 from tasks.models import Assignment, ProgressReport, ReportingPeriod, Section, Task, WorkPlan
 from units.models import Unit
 

@@ -3,12 +3,9 @@
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from tasks.models import Assignment, ExtensionRequest, ProgressReport, WorkPlan
+from tasks.models import Assignment, ExtensionRequest, ProgressReport
 from tests import two_plans
 from tests.conftest import APPROVER, COORDINATOR, COUNTY_REPORTER
 
@@ -127,29 +124,10 @@ def test_a_reporters_home_lists_what_needs_them_per_plan(login, plans):
                     assert report is None or report.state in (State.DRAFT, State.RETURNED)
 
 
-def home_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("who", [COORDINATOR, COUNTY_REPORTER])
 def test_home_query_count_is_flat_in_plans_and_rows(login, plan, who):
     """The same number of queries with one live plan or two, and as the rows double."""
-    client = login(who)
-    WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.CLOSED)
-    year = timezone.localdate().year
-    older, newer = two_plans.make_plan(year - 1), two_plans.make_plan(year)
-    two_plans.fill(older, newer)
-    WorkPlan.objects.filter(pk=older.pk).update(status=WorkPlan.Status.CLOSED)  # one live plan
-    client.get(reverse("home"))  # the working-day calendar and the session warm up
-    one = home_queries(client)
-    WorkPlan.objects.filter(pk=older.pk).update(status=WorkPlan.Status.ACTIVE)  # two live plans
-    two = home_queries(client)
-    two_plans.add_tasks(newer, 3)
-    two_plans.add_tasks(older, 3)
-    more = home_queries(client)
+    one, two, more = two_plans.query_counts(login(who), plan, reverse("home"), grow_older=True)
     assert one == two == more
 
 

@@ -49,7 +49,7 @@ REAL_KEY = "kJ8s-2Qv_xN7pL0aZ3mR9tY6wE1uI4oP5sD8fG2hK7jL0zX3cV6bN9mQ1wE4rT7y"  #
 def run_django(tmp_path, code_or_command, **env):
     """Runs Django in a subprocess with only the given settings in the environment."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "ALLOWED", "DEBUG", "DATABASE"))}
-    base.update(DJANGO_SETTINGS_MODULE="planner.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}", **env)
+    base.update({"DJANGO_SETTINGS_MODULE": "planner.settings", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", **env})
     if isinstance(code_or_command, str):
         args = [sys.executable, "-c", code_or_command]
     else:
@@ -139,6 +139,31 @@ def test_a_negative_connection_age_is_refused(tmp_path):
     result = run_django(tmp_path, SHOW_CONNECTION, CONN_MAX_AGE="-1")
     assert result.returncode != 0
     assert "CONN_MAX_AGE must be 0 or more seconds" in result.stderr
+
+
+SHOW_PG_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings;"
+    "print(settings.DATABASES['default']['OPTIONS'].get('options', '-'))"
+)
+
+
+@pytest.mark.parametrize(("env", "shown"), [({"PG_JIT": ""}, "-c jit=off"), ({"PG_JIT": "1"}, "-")])
+def test_postgresql_connections_compile_no_jit_unless_told(tmp_path, env, shown):
+    """JIT compiled the past-day dashboards' counts for ~10 s to run them in 0.5 s (docs/benchmarks/issue16.md)."""
+    result = run_django(tmp_path, SHOW_PG_OPTIONS, DATABASE_URL="postgres://u@127.0.0.1:5432/x", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown
+
+
+@pytest.mark.django_db
+def test_the_postgresql_session_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 # --- password validators speak Chinese where passwords are set ----------------------------------------------

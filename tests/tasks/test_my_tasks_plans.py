@@ -6,8 +6,6 @@ import datetime
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,26 +180,8 @@ def test_a_next_that_is_not_a_local_path_is_ignored(login, plans, target):
     assert response["Location"] == reverse("tasks:my_tasks")
 
 
-def my_tasks_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("tasks:my_tasks"))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_query_count_is_flat_in_plans_and_rows(login, plan):
-    client = login(COUNTY_REPORTER)
-    WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.CLOSED)
-    year = timezone.localdate().year
-    older, newer = two_plans.make_plan(year - 1), two_plans.make_plan(year)
-    two_plans.fill(older, newer)
-    WorkPlan.objects.filter(pk=older.pk).update(status=WorkPlan.Status.CLOSED)  # one live plan
-    client.get(reverse("tasks:my_tasks"))  # the working-day calendar and the session warm up
-    one = my_tasks_queries(client)
-    WorkPlan.objects.filter(pk=older.pk).update(status=WorkPlan.Status.ACTIVE)  # two live plans
-    two = my_tasks_queries(client)
-    two_plans.add_tasks(newer, 3)
-    more = my_tasks_queries(client)
+    one, two, more = two_plans.query_counts(login(COUNTY_REPORTER), plan, reverse("tasks:my_tasks"))
     assert one == two == more
 
 

@@ -1,4 +1,4 @@
-"""The demo's progress (planner/demo_progress.py) as `load_demo` leaves it in the test database.
+"""The demo's progress (demo/demo_progress.py) as `load_demo` leaves it in the test database.
 
 The session loads the demo once (tests/conftest.py), progress included; these tests read what it wrote —
 states in the promised shares, a complete and ordered history for every report, Chinese texts of the
@@ -15,9 +15,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from demo import demo_progress
+from demo.demo_progress import FULL_YEAR, MID_YEAR, gather, load_progress, make_script, read_json
 from notifications.models import Notification
-from planner import demo_progress
-from planner.demo_progress import FULL_YEAR, MID_YEAR, gather, load_progress, make_script, read_json
 from tasks.models import (
     Assignment,
     AssignmentEvent,
@@ -327,7 +327,7 @@ def counts():
 def test_running_load_demo_again_changes_nothing(plan):
     before = counts()
     out = io.StringIO()
-    call_command("load_demo", "--fixed-year", stdout=out)  # the live year: tests/planner/test_load_demo.py
+    call_command("load_demo", "--fixed-year", stdout=out)  # the live year: tests/demo/test_load_demo.py
     assert counts() == before
     assert "演示进展" in out.getvalue() and "未重复载入" in out.getvalue()
     assert "liaison" not in out.getvalue()  # the liaisons are not offered in the log-in list

@@ -10,11 +10,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from demo.demo_assessment import load_assessment
+from demo.demo_live import load_live_plan
+from demo.demo_progress import COORDINATOR_USERNAME, load_progress
 from importing.parser import parse_notice
 from importing.service import import_notice
-from planner.demo_assessment import load_assessment
-from planner.demo_live import load_live_plan
-from planner.demo_progress import COORDINATOR_USERNAME, load_progress
 from tasks import workflow
 from tasks.models import ReportingPeriod, WorkPlan
 from tasks.status import today

@@ -233,6 +233,49 @@ def _urge_again_page(request, form, units, message, action_url, title, confirmin
     )
 
 
+def _urge_units(request, units, *, title, action_url, default_back, recent, send, done):
+    """The rest of an urge (催办 or 催签收) once its units are known ({unit: [assignment]}): the note and reply-by
+    checked (a wrong one comes back with what was typed), a repeat within settings.URGE_REPEAT_HOURS confirmed
+    first (nothing is sent before), then each unit urged once by `send`; `recent(unit, now)` is its last urge
+    within the window, `done` the success message."""
+    form = UrgeForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.check_reply_by(form.cleaned_data["reply_by"])
+        except workflow.WorkflowError as error:
+            form.add_error("reply_by", str(error))
+    if not form.is_valid():
+        message = _("没有%(what)s：请修改下面标出的内容后再提交。") % {"what": title}
+        return _urge_again_page(request, form, units, message, action_url, title)
+    note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
+    if not confirm:
+        now = timezone.now()
+        repeated = [(u, recent(u, now)) for u in units]
+        message = " ".join(
+            f"{u.short_name}：{workflow.repeat_refusal(last, now, title)}" for u, last in repeated if last is not None
+        )
+        if message:
+            return _urge_again_page(request, form, units, message, action_url, title, confirming=True)
+    count = people = 0
+    for urged_unit, assignments in units.items():
+        try:
+            result = send(urged_unit, assignments, note, reply_by, confirm)
+        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
+            messages.warning(
+                request,
+                _("%(unit)s未再次%(what)s：%(error)s") % {"unit": urged_unit.short_name, "what": title, "error": error},
+            )
+            continue
+        except workflow.WorkflowError as error:
+            messages.error(request, f"{urged_unit.short_name}：{error}")
+            continue
+        count += result.assignments
+        people += result.people
+    if count:
+        messages.success(request, done % {"units": len(units), "count": count, "people": people})
+    return HttpResponseRedirect(_back(request, default_back))
+
+
 def _by_unit(assignments):
     units = {}
     for a in assignments:
@@ -269,48 +312,18 @@ def urge(request):
     if not units:
         messages.error(request, _("没有需要催办的任务：它们已经报送了。"))
         return redirect(_back(request, default_back))
-    form = UrgeForm(request.POST)
-    title = _("催办")
-    if form.is_valid():
-        try:
-            workflow.check_reply_by(form.cleaned_data["reply_by"])
-        except workflow.WorkflowError as error:
-            form.add_error("reply_by", str(error))
-    if not form.is_valid():
-        return _urge_again_page(
-            request, form, units, _("没有催办：请修改下面标出的内容后再提交。"), reverse("tasks:urge"), title
-        )
-    note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
-    if not confirm:
-        repeated = [(u, workflow.recent_urge(u, period)) for u in units]
-        repeated = [(u, last) for u, last in repeated if last is not None]
-        if repeated:
-            now = timezone.now()
-            message = " ".join(
-                f"{u.short_name}：{workflow.repeat_refusal(last, now, _('催办'))}" for u, last in repeated
-            )
-            return _urge_again_page(request, form, units, message, reverse("tasks:urge"), title, confirming=True)
-    count = people = 0
-    for urged_unit, assignments in units.items():
-        try:
-            result = workflow.urge_unit(
-                urged_unit, period, request.user, note, reply_by, assignments=assignments, confirm=confirm
-            )
-        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
-            messages.warning(request, _("%(unit)s未再次催办：%(error)s") % {"unit": urged_unit.short_name, "error": error})
-            continue
-        except workflow.WorkflowError as error:
-            messages.error(request, f"{urged_unit.short_name}：{error}")
-            continue
-        count += result.assignments
-        people += result.people
-    if count:
-        messages.success(
-            request,
-            _("已催办 %(units)s 个单位的 %(count)s 项任务，通知了 %(people)s 人（每人一条消息）。")
-            % {"units": len(units), "count": count, "people": people},
-        )
-    return HttpResponseRedirect(_back(request, default_back))
+    return _urge_units(
+        request,
+        units,
+        title=_("催办"),
+        action_url=reverse("tasks:urge"),
+        default_back=default_back,
+        recent=lambda u, now: workflow.recent_urge(u, period, now=now),
+        send=lambda u, assignments, note, reply_by, confirm: workflow.urge_unit(
+            u, period, request.user, note, reply_by, assignments=assignments, confirm=confirm
+        ),
+        done=_("已催办 %(units)s 个单位的 %(count)s 项任务，通知了 %(people)s 人（每人一条消息）。"),
+    )
 
 
 def receipts(request, pk):
@@ -387,47 +400,18 @@ def receipt_urge(request, pk):
     if not units:
         messages.error(request, _("没有需要催签收的单位：分工都已签收。"))
         return redirect(_back(request, default_back))
-    form = UrgeForm(request.POST)
-    title = _("催签收")
-    action_url = reverse("tasks:receipt_urge", args=[plan.pk])
-    if form.is_valid():
-        try:
-            workflow.check_reply_by(form.cleaned_data["reply_by"])
-        except workflow.WorkflowError as error:
-            form.add_error("reply_by", str(error))
-    if not form.is_valid():
-        return _urge_again_page(
-            request, form, units, _("没有催签收：请修改下面标出的内容后再提交。"), action_url, title
-        )
-    note, reply_by, confirm = (form.cleaned_data[k] for k in ("note", "reply_by", "confirm"))
-    action = AssignmentEvent.Action.URGE_RECEIPT
-    if not confirm:
-        now = timezone.now()
-        repeated = [(u, workflow.recent_urge(u, None, action, now=now, plan=plan)) for u in units]
-        message = " ".join(
-            f"{u.short_name}：{workflow.repeat_refusal(last, now, title)}" for u, last in repeated if last is not None
-        )
-        if message:
-            return _urge_again_page(request, form, units, message, action_url, title, confirming=True)
-    count = people = 0
-    for urged_unit in units:
-        try:
-            result = workflow.urge_receipt(urged_unit, plan, request.user, note, reply_by, confirm=confirm)
-        except workflow.UrgeRepeat as error:  # urged by someone else meanwhile: not sent twice, said so
-            messages.warning(request, _("%(unit)s未再次催签收：%(error)s") % {"unit": urged_unit.short_name, "error": error})
-            continue
-        except workflow.WorkflowError as error:
-            messages.error(request, f"{urged_unit.short_name}：{error}")
-            continue
-        count += result.assignments
-        people += result.people
-    if count:
-        messages.success(
-            request,
-            _("已催签收 %(units)s 个单位的 %(count)s 项分工，通知了 %(people)s 人（每人一条消息）。")
-            % {"units": len(units), "count": count, "people": people},
-        )
-    return HttpResponseRedirect(_back(request, default_back))
+    return _urge_units(
+        request,
+        units,
+        title=_("催签收"),
+        action_url=reverse("tasks:receipt_urge", args=[plan.pk]),
+        default_back=default_back,
+        recent=lambda u, now: workflow.recent_urge(u, None, AssignmentEvent.Action.URGE_RECEIPT, now=now, plan=plan),
+        send=lambda u, assignments, note, reply_by, confirm: workflow.urge_receipt(
+            u, plan, request.user, note, reply_by, confirm=confirm
+        ),
+        done=_("已催签收 %(units)s 个单位的 %(count)s 项分工，通知了 %(people)s 人（每人一条消息）。"),
+    )
 
 
 @require_POST

@@ -21,6 +21,7 @@ import audit
 from tasks import access
 from tasks.models import ProgressReport, WorkPlan
 from tasks.periods import chosen_period
+from tasks.selectors import settled
 from tasks.status import Light, today
 from tasks.workdays import WorkCalendar
 from units.models import Unit
@@ -94,21 +95,25 @@ class AsOf:
 
 def as_of_for(request, plan, periods):
     """?as_of=YYYY-MM-DD: how things stood at the end of that day; from 1 January of the plan's year to the
-    plan's own day (a closed plan is judged at its close, nothing is judged in the future)."""
+    plan's own day (a closed plan is judged at its close, nothing is judged in the future). The day is
+    `selectors.settled`: read from the reports as they are when none changed after it."""
     plan_on = plan.as_of(periods)
     wanted = request.GET.get("as_of", "").strip()
-    if not wanted:
-        return AsOf(plan_on, plan_on)
-    try:
-        day = datetime.date.fromisoformat(wanted)
-    except ValueError:
-        return AsOf(plan_on, plan_on, error=_("“%(value)s”不是有效的日期，请按 年-月-日 填写，如 2022-06-30。")
-                    % {"value": wanted[:20]})
-    first = datetime.date(plan.year, 1, 1)
-    if not first <= day <= plan_on:
-        return AsOf(plan_on, plan_on, error=_("请选择 %(first)s 至 %(last)s 之间的日期。")
-                    % {"first": first.isoformat(), "last": plan_on.isoformat()})
-    return AsOf(day, plan_on, asked=day != plan_on)
+    day, error = plan_on, ""
+    if wanted:
+        try:
+            day = datetime.date.fromisoformat(wanted)
+        except ValueError:
+            day, error = plan_on, _("“%(value)s”不是有效的日期，请按 年-月-日 填写，如 2022-06-30。") % {
+                "value": wanted[:20]
+            }
+        first = datetime.date(plan.year, 1, 1)
+        if not error and not first <= day <= plan_on:
+            day, error = plan_on, _("请选择 %(first)s 至 %(last)s 之间的日期。") % {
+                "first": first.isoformat(),
+                "last": plan_on.isoformat(),
+            }
+    return AsOf(settled(plan, day), plan_on, asked=day != plan_on, error=error)
 
 
 def context_for(request, plan, period, periods, tab):
@@ -407,7 +412,7 @@ def public(request, pk):
         WorkPlan.objects.filter(status__in=access.PUBLISHED, public_dashboard=True), pk=pk
     )
     periods = list(plan.periods.order_by("due_on", "pk"))
-    on = plan.as_of(periods)  # the public page always shows the plan's own day: today, or its close
+    on = settled(plan, plan.as_of(periods))  # the public page shows the plan's own day: today, or its close
     period = chosen_period(periods, request.GET.get("period", ""), on)
     context = {"plan": plan, "period": period, "periods": periods, "on": on, "closed": on < today()}
     if period is not None:

@@ -128,9 +128,28 @@ class Row:
 # These are subqueries of the page's own query, so the query count does not change with the date.
 
 
+# A past day after which no report of the plan changed (a closed plan's year end, most often) is a SettledDay:
+# how the reports stood at its end is how they are now, so they are read from their own fields, without the
+# history subqueries (on a city's closed year these made the dashboards 3-5 times slower).
+
+
+class SettledDay(datetime.date):
+    """A past day after which no report of its plan has an event (see `settled`): not historic."""
+
+
+def settled(plan, on):
+    """`on` as a SettledDay when no report of the plan has an event later than the end of `on`, else `on` as
+    it is. One query (on ReportEvent's `at` index) whatever the day, so the pages' query counts stay the same."""
+    if on is None:
+        return on
+    changed = ReportEvent.objects.filter(report__period__plan_id=plan.pk, at__gte=end_of(on)).exists()
+    return on if changed or on >= today() else SettledDay(on.year, on.month, on.day)
+
+
 def is_historic(on):
-    """True when `on` is a day before today: reports are then read as they stood at the end of that day."""
-    return on is not None and on < today()
+    """True when `on` is a day before today after which reports changed: reports are then read as they stood
+    at the end of that day."""
+    return on is not None and not isinstance(on, SettledDay) and on < today()
 
 
 def end_of(on):

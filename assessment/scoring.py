@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Assignment, AssignmentEvent, ExtensionRequest, ProgressReport, ReportEvent
+from tasks.selectors import end_of
 from tasks.workdays import WorkCalendar
 from units.models import Unit
 
@@ -73,9 +74,9 @@ def urges(plan, until):
     The one place urges are read (the urge workflow may change: one AssignmentEvent URGE with `period` per
     assignment urged is what counts)."""
     rows = AssignmentEvent.objects.filter(
-        assignment__task__plan=plan, action=AssignmentEvent.Action.URGE, period__isnull=False
+        assignment__task__plan=plan, action=AssignmentEvent.Action.URGE, period__isnull=False, at__lt=end_of(until)
     ).values_list("assignment_id", "period_id", "at")
-    return [(a, p, day) for a, p, at in rows if (day := timezone.localdate(at)) <= until]
+    return [(a, p, timezone.localdate(at)) for a, p, at in rows]
 
 
 @dataclass
@@ -160,8 +161,7 @@ class PeriodFacts:
 def _report_facts(plan, period_ids, on):
     """{(assignment id, period id): PeriodFacts} in one query: each report with its first submission, whether it
     was accepted and how often returned up to the end of `on` (ReportEvent counted by the database)."""
-    cutoff = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min))
-    before = Q(events__at__lt=cutoff)
+    before = Q(events__at__lt=end_of(on))
     rows = (
         ProgressReport.objects.filter(assignment__task__plan=plan, period_id__in=period_ids)
         .annotate(
@@ -199,9 +199,10 @@ class _Assignment:
 
 
 def _assignments(plan):
-    """The plan's assignments as light rows (two queries: plain values, then the units)."""
+    """The plan's assignments in force as light rows (two queries: plain values, then the units); a unit taken
+    off a task (移出) is neither scored on it nor listed in a circular for it."""
     rows = list(
-        Assignment.objects.filter(task__plan=plan)
+        Assignment.objects.active().filter(task__plan=plan)
         .order_by("task__number", "pk")
         .values_list("pk", "unit_id", "task__number", "task__title")
     )
@@ -277,7 +278,7 @@ def score_units(plan, period=None, on=None, rule=None, calendar=None, evidence=F
     for assignment_id, period_id, day in urges(plan, on):
         assignment = by_assignment.get(assignment_id)
         p = periods_by_id.get(period_id)
-        if assignment is None or period_id not in scored_ids or day <= deadline(p, calendar):
+        if assignment is None or period_id not in scored_ids or day <= deadlines[period_id]:
             continue
         item = by_unit[assignment.unit_id].items[URGE]
         item.earned += rule.urge_deduction

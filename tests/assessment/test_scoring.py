@@ -15,6 +15,7 @@ from assessment import scoring, service
 from assessment.models import ScoreAdjustment
 from audit.models import AuditEntry
 from tests.conftest import COORDINATOR, COUNTY_REPORTER, LEADER
+from units.models import Unit
 
 from . import world as hand
 
@@ -178,3 +179,18 @@ def test_the_ranking_links_keep_the_period_and_the_day(client, built):
     page = client.get(reverse("assessment:ranking") + f"?plan={plan.pk}&period={period.pk}&as_of={hand.ON}")
     detail = reverse("assessment:unit_score", args=[plan.pk, built["units"]["a"].pk])
     assert f'href="{detail}?period={period.pk}&amp;as_of={hand.ON}#item-on_time"' in page.content.decode()
+
+
+def test_a_unit_taken_off_the_task_is_neither_scored_nor_listed_in_the_circular(built):
+    """移出 (issue 17) takes a unit out of every count: its assignment is no longer scored, and the period's
+    circular does not list it as missing."""
+    from tasks import workflow
+    from tasks.models import Assignment
+
+    zone = Unit.objects.get(name="聊城经济技术开发区管理委员会")
+    extra = Assignment.objects.create(task=built["assignments"]["a"].task, unit=zone, role=Assignment.Role.RESPONSIBLE)
+    assert zone.pk in scoring.score_units(built["plan"], on=hand.ON).by_unit
+    assert zone in [unit for unit, _numbers in scoring.period_facts(built["plan"], built["p1"], on=hand.ON)["not_reported"]]
+    workflow.remove_assignment(extra, built["coordinator"], "职责调整")
+    assert zone.pk not in scoring.score_units(built["plan"], on=hand.ON).by_unit
+    assert zone not in [unit for unit, _numbers in scoring.period_facts(built["plan"], built["p1"], on=hand.ON)["not_reported"]]

@@ -7,7 +7,6 @@ what was typed stays on the page that shows it."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +19,7 @@ from .forms import (
     PeriodEditForm,
     RemoveAssignmentForm,
 )
-from .models import Assignment, ReportingPeriod
+from .models import ReportingPeriod
 
 
 def require_manager(user):
@@ -33,6 +32,17 @@ def _back(request, assignment):
     if request.POST.get("back") == "receipts":
         return redirect("tasks:receipts", pk=assignment.task.plan_id)
     return redirect(assignment.task)
+
+
+def _attempt(request, change, success):
+    """Make a workflow change: its refusal becomes the error message, else `success(result)` the success
+    message."""
+    try:
+        result = change()
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success(result))
 
 
 def _errors(form):
@@ -48,16 +58,12 @@ def assignment_add(request, pk):
         messages.error(request, _("没有增加单位：%(error)s") % {"error": _errors(form)})
         return redirect(task)
     data = form.cleaned_data
-    try:
-        assignment = workflow.add_assignment(task, request.user, data["unit"], data["role"], data["deadline"], data["note"])
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("已将%(unit)s增加为%(role)s单位，并通知其签收。")
-            % {"unit": data["unit"].name, "role": assignment.get_role_display()},
-        )
+    _attempt(
+        request,
+        lambda: workflow.add_assignment(task, request.user, data["unit"], data["role"], data["deadline"], data["note"]),
+        lambda assignment: _("已将%(unit)s增加为%(role)s单位，并通知其签收。")
+        % {"unit": data["unit"].name, "role": assignment.get_role_display()},
+    )
     return redirect(task)
 
 
@@ -69,15 +75,12 @@ def assignment_remove(request, pk):
     if not form.is_valid():
         messages.error(request, _("没有移出：%(error)s") % {"error": _errors(form)})
         return _back(request, assignment)
-    try:
-        workflow.remove_assignment(assignment, request.user, form.cleaned_data["reason"])
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("已将%(unit)s移出这项任务（记录和报告仍保留在任务页“已移出的单位”中）。") % {"unit": assignment.unit.name},
-        )
+    _attempt(
+        request,
+        lambda: workflow.remove_assignment(assignment, request.user, form.cleaned_data["reason"]),
+        lambda _removed: _("已将%(unit)s移出这项任务（记录和报告仍保留在任务页“已移出的单位”中）。")
+        % {"unit": assignment.unit.name},
+    )
     return _back(request, assignment)
 
 
@@ -88,16 +91,12 @@ def assignment_role(request, pk):
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     role = request.POST.get("role", "")
-    try:
-        workflow.change_role(assignment, request.user, role, note)
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("已将%(unit)s调整为%(role)s单位，并通知其重新签收。")
-            % {"unit": assignment.unit.name, "role": Assignment.Role(role).label},
-        )
+    _attempt(
+        request,
+        lambda: workflow.change_role(assignment, request.user, role, note),
+        lambda changed: _("已将%(unit)s调整为%(role)s单位，并通知其重新签收。")
+        % {"unit": assignment.unit.name, "role": changed.get_role_display()},
+    )
     return _back(request, assignment)
 
 
@@ -109,18 +108,14 @@ def assignment_deadline(request, pk):
     if not form.is_valid():
         messages.error(request, _("完成时限没有调整：%(error)s") % {"error": _errors(form)})
         return redirect(assignment.task)
-    try:
-        workflow.set_assignment_deadline(
+    _attempt(
+        request,
+        lambda: workflow.set_assignment_deadline(
             assignment, request.user, form.cleaned_data["deadline"], form.cleaned_data["reason"]
-        )
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("%(unit)s的完成时限已调整为%(date)s，并已通知该单位。")
-            % {"unit": assignment.unit.name, "date": form.cleaned_data["deadline"].isoformat()},
-        )
+        ),
+        lambda _changed: _("%(unit)s的完成时限已调整为%(date)s，并已通知该单位。")
+        % {"unit": assignment.unit.name, "date": form.cleaned_data["deadline"].isoformat()},
+    )
     return redirect(assignment.task)
 
 
@@ -132,16 +127,12 @@ def task_deadline(request, pk):
     if not form.is_valid():
         messages.error(request, _("完成时限没有调整：%(error)s") % {"error": _errors(form)})
         return redirect(task)
-    try:
-        moved = workflow.set_task_deadline(task, request.user, form.cleaned_data["deadline"], form.cleaned_data["reason"])
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("任务的完成时限已调整为%(date)s，同时调整了 %(count)s 个单位的完成时限并通知了它们。")
-            % {"date": form.cleaned_data["deadline"].isoformat(), "count": len(moved)},
-        )
+    _attempt(
+        request,
+        lambda: workflow.set_task_deadline(task, request.user, form.cleaned_data["deadline"], form.cleaned_data["reason"]),
+        lambda moved: _("任务的完成时限已调整为%(date)s，同时调整了 %(count)s 个单位的完成时限并通知了它们。")
+        % {"date": form.cleaned_data["deadline"].isoformat(), "count": len(moved)},
+    )
     return redirect(task)
 
 
@@ -200,12 +191,11 @@ def task_complete(request, pk):
     task = access.get_task_for_user(request.user, pk)
     form = CompleteTaskForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        workflow.complete_task(task, request.user, note)
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("第%(number)s项已办结。") % {"number": task.number})
+    _attempt(
+        request,
+        lambda: workflow.complete_task(task, request.user, note),
+        lambda _done: _("第%(number)s项已办结。") % {"number": task.number},
+    )
     return redirect(task)
 
 
@@ -215,10 +205,9 @@ def task_reopen(request, pk):
     task = access.get_task_for_user(request.user, pk)
     form = NoteForm(request.POST)
     reason = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        workflow.reopen_task(task, request.user, reason)
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("第%(number)s项已重新办理，各单位可以继续报送。") % {"number": task.number})
-    return redirect(f"{reverse('tasks:task_detail', args=[task.pk])}")
+    _attempt(
+        request,
+        lambda: workflow.reopen_task(task, request.user, reason),
+        lambda _reopened: _("第%(number)s项已重新办理，各单位可以继续报送。") % {"number": task.number},
+    )
+    return redirect(task)

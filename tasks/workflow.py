@@ -779,6 +779,18 @@ def repeat_refusal(last, now, what):
     )
 
 
+def _record_urge(assignments, user, action, note, reply_by, period=None):
+    """One AssignmentEvent (`action`: URGE or URGE_RECEIPT) per assignment urged, in one insert, all sharing
+    data {"batch", "reply_by"}; returns the batch key."""
+    batch = uuid.uuid4().hex
+    data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
+    AssignmentEvent.objects.bulk_create(
+        AssignmentEvent(assignment=a, actor=user, action=action, comment=note, period=period, data=data)
+        for a in assignments
+    )
+    return batch
+
+
 def _task_lines(assignments):
     return "\n".join(
         _("第%(number)s项 %(title)s") % {"number": a.task.number, "title": a.task.title} for a in assignments
@@ -823,14 +835,7 @@ def urge_unit(unit, period, user, note="", reply_by=None, assignments=None, conf
         last = recent_urge(unit, period, now=now)
         if last is not None and not confirm:
             raise repeat_refusal(last, now, _("催办"))
-        batch = uuid.uuid4().hex
-        data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
-        AssignmentEvent.objects.bulk_create(
-            AssignmentEvent(
-                assignment=a, actor=user, action=AssignmentEvent.Action.URGE, comment=note, period=period, data=data
-            )
-            for a in chosen
-        )
+        batch = _record_urge(chosen, user, AssignmentEvent.Action.URGE, note, reply_by, period)
         lines = [note or _("请尽快报送本单位的工作进展。")]
         if reply_by:
             lines.append(_("请于%(date)s前报送。") % {"date": reply_by.isoformat()})
@@ -853,9 +858,6 @@ def urge_unit(unit, period, user, note="", reply_by=None, assignments=None, conf
 def urge(assignment, user, note="", period=None):
     """催办 one assignment (the contract's call): `urge_unit` with that one assignment, confirmed (a caller of
     this function has decided). Returns how many people were notified."""
-    if not access.can_review(user):
-        raise PermissionDenied(_("只有统筹人员可以催办。"))
-    _check_plan_live(assignment.task.plan)
     return urge_unit(assignment.unit, period, user, note, assignments=[assignment], confirm=True).people
 
 
@@ -884,11 +886,7 @@ def urge_receipt(unit, plan, user, note="", reply_by=None, confirm=False):
         last = recent_urge(unit, None, action, now=now, plan=plan)
         if last is not None and not confirm:
             raise repeat_refusal(last, now, _("催签收"))
-        batch = uuid.uuid4().hex
-        data = {"batch": batch, "reply_by": reply_by.isoformat() if reply_by else ""}
-        AssignmentEvent.objects.bulk_create(
-            AssignmentEvent(assignment=a, actor=user, action=action, comment=note, data=data) for a in chosen
-        )
+        batch = _record_urge(chosen, user, action, note, reply_by)
         lines = [note or _("请登录系统，在“我的任务”中签收本单位承担的任务；如有异议请说明理由。")]
         if reply_by:
             lines.append(_("请于%(date)s前签收。") % {"date": reply_by.isoformat()})
@@ -988,10 +986,8 @@ def reassign(assignment, user, unit, note=""):
             raise WorkflowError(_("原单位已填写过这项任务的报告，不能改派。如需调整请新增分工。"))
         old_unit = fresh.unit
         fresh.unit = unit
-        fresh.receipt, fresh.receipt_at, fresh.receipt_by, fresh.receipt_note = (
-            Assignment.Receipt.PENDING, None, None, ""
-        )
-        fresh.save(update_fields=["unit", "receipt", "receipt_at", "receipt_by", "receipt_note"])
+        _unsigned(fresh)
+        fresh.save(update_fields=["unit", *RECEIPT_FIELDS])
         _assignment_event(
             fresh, user, AssignmentEvent.Action.REASSIGN, note.strip(),
             data={"from_unit": old_unit.name, "to_unit": unit.name},
@@ -1178,6 +1174,17 @@ def _check_active(assignment):
         )
 
 
+RECEIPT_FIELDS = ["receipt", "receipt_at", "receipt_by", "receipt_note"]
+
+
+def _unsigned(assignment):
+    """The assignment waits for its unit to sign (签收) again: after a reassignment, a role change or a return
+    to the task. Saved by the caller (RECEIPT_FIELDS)."""
+    assignment.receipt, assignment.receipt_at, assignment.receipt_by, assignment.receipt_note = (
+        Assignment.Receipt.PENDING, None, None, ""
+    )
+
+
 def _next_order(task, role):
     last = Assignment.objects.filter(task=task, role=role).aggregate(last=Max("order"))["last"]
     return 0 if last is None else last + 1
@@ -1203,10 +1210,8 @@ def change_role(assignment, user, role, note=""):
             )
         old, old_role = fresh.get_role_display(), fresh.role
         fresh.role, fresh.order = role, _next_order(fresh.task, role)
-        fresh.receipt, fresh.receipt_at, fresh.receipt_by, fresh.receipt_note = (
-            Assignment.Receipt.PENDING, None, None, ""
-        )
-        fresh.save(update_fields=["role", "order", "receipt", "receipt_at", "receipt_by", "receipt_note"])
+        _unsigned(fresh)
+        fresh.save(update_fields=["role", "order", *RECEIPT_FIELDS])
         new = fresh.get_role_display()
         _assignment_event(
             fresh, user, AssignmentEvent.Action.CHANGE_ROLE, note.strip(), data={"from": old_role, "to": role}
@@ -1247,9 +1252,7 @@ def add_assignment(task, user, unit, role, deadline=None, note=""):
             assignment.is_active = True
             assignment.deactivated_at, assignment.deactivated_by, assignment.deactivation_reason = None, None, ""
             assignment.role, assignment.order, assignment.deadline = role, _next_order(fresh_task, role), deadline
-            assignment.receipt, assignment.receipt_at, assignment.receipt_by, assignment.receipt_note = (
-                Assignment.Receipt.PENDING, None, None, ""
-            )
+            _unsigned(assignment)
             assignment.save()
             action = AssignmentEvent.Action.REACTIVATE
         else:
@@ -1303,19 +1306,21 @@ def remove_assignment(assignment, user, reason):
     return fresh
 
 
-def _check_deadline(deadline):
+def _deadline_change(deadline, reason):
+    """A deadline change names the new date and says why; returns the reason stripped."""
     if deadline is None:
         raise WorkflowError(_("请填写新的完成时限（例如 2022-12-31）。"), code="date")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请写明调整完成时限的理由。"), code="note")
+    return reason
 
 
 def set_task_deadline(task, user, deadline, reason):
     """调整任务的完成时限: the task's deadline moves, and with it each assignment's that equalled the old one
     (an assignment given its own deadline — an extension — keeps it). The units moved are notified."""
     _require_manager(user)
-    _check_deadline(deadline)
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowError(_("请写明调整完成时限的理由。"), code="note")
+    reason = _deadline_change(deadline, reason)
     with transaction.atomic():
         fresh = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
         _check_plan_open(fresh.plan)
@@ -1329,10 +1334,13 @@ def set_task_deadline(task, user, deadline, reason):
         for assignment in moved:
             assignment.deadline = deadline
         Assignment.objects.bulk_update(moved, ["deadline"])
-        for assignment in moved:
-            _assignment_event(
-                assignment, user, AssignmentEvent.Action.DEADLINE, reason, data={"from": _iso(old), "to": _iso(deadline)}
+        AssignmentEvent.objects.bulk_create(
+            AssignmentEvent(
+                assignment=assignment, actor=user, action=AssignmentEvent.Action.DEADLINE, comment=reason,
+                data={"from": _iso(old), "to": _iso(deadline)},
             )
+            for assignment in moved
+        )
         PlanEvent.objects.create(
             plan=fresh.plan, task=fresh, actor=user, action=PlanEvent.Action.TASK_DEADLINE, reason=reason,
             data={"from": _iso(old), "to": _iso(deadline), "assignments": len(moved)},
@@ -1352,10 +1360,7 @@ def set_task_deadline(task, user, deadline, reason):
 def set_assignment_deadline(assignment, user, deadline, reason):
     """调整一个单位的完成时限, with a reason; the unit is notified."""
     _require_manager(user)
-    _check_deadline(deadline)
-    reason = (reason or "").strip()
-    if not reason:
-        raise WorkflowError(_("请写明调整完成时限的理由。"), code="note")
+    reason = _deadline_change(deadline, reason)
     with transaction.atomic():
         fresh = _locked_assignment(assignment)
         _check_plan_open(fresh.task.plan)

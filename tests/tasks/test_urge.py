@@ -98,7 +98,9 @@ def test_the_repeat_window_is_per_period(plan, period, dongchangfu):
     tasks = fifteen(plan, dongchangfu)
     workflow.urge_unit(dongchangfu, period, user(COORDINATOR), assignments=tasks)
     other = plan.periods.exclude(pk=period.pk).first()
-    workflow.urge_unit(dongchangfu, other, user(COORDINATOR), assignments=tasks)  # no UrgeRepeat
+    result = workflow.urge_unit(dongchangfu, other, user(COORDINATOR), assignments=tasks)  # no UrgeRepeat
+    assert result.assignments == len(tasks) and result.people > 0
+    assert AssignmentEvent.objects.filter(action="urge", period=other, assignment__in=tasks).count() == len(tasks)
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def require_coordinator(actor):
 
 
 def parse_role(text):
-    return ROLE_WORDS.get(str(text or "").strip().lower()) or ROLE_WORDS.get(str(text or "").strip())
+    return ROLE_WORDS.get(str(text or "").strip().lower())
 
 
 def username_taken(name):

@@ -30,15 +30,10 @@ from .forms import (
     set_temporary_password,
 )
 from .models import Membership, User
-from .roles import can_reset_password, roles_for
+from .roles import can_reset_password
 from .signals import password_was_reset
 
 PAGE_SIZE = 100
-
-
-def require_coordinator(user):
-    if not roles_for(user).is_coordinator:
-        raise PermissionDenied(_("只有统筹人员可以管理单位用户。"))
 
 
 def unit_users():
@@ -58,7 +53,7 @@ def unit_users():
 
 def user_list(request):
     """单位用户: who has a unit role, in which units, active or not, last log-in; filter by unit and name."""
-    require_coordinator(request.user)
+    accounts.require_coordinator(request.user)
     form = UserFilterForm(request.GET or None)
     users = unit_users()
     if form.is_valid():
@@ -101,7 +96,7 @@ def password_reset(request, pk):
     Either way the person must change it at the next log-in, and their sessions on every device end: the
     session keeps a hash of the password hash, so `django.contrib.auth.get_user` drops it on the next request.
     """
-    require_coordinator(request.user)
+    accounts.require_coordinator(request.user)
     target = get_object_or_404(User.objects.prefetch_related("groups"), pk=pk)
     if not can_reset_password(request.user, target):
         raise PermissionDenied(
@@ -149,7 +144,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_http_methods(["GET", "POST"])
 def account_create(request):
     """新建单位账号: one person; the generated initial password is shown once, in this response only."""
-    require_coordinator(request.user)
+    accounts.require_coordinator(request.user)
     form = AccountForm(request.POST or None, initial={"unit": request.GET.get("unit") or None})
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,7 +162,7 @@ def account_create(request):
 def account_import(request):
     """从 Excel 导入单位账号: all or nothing — every row is checked; with any error, nothing is created and the
     page lists the errors by row number; else every account is created and its password shown once."""
-    require_coordinator(request.user)
+    accounts.require_coordinator(request.user)
     form = AccountSheetForm(request.POST or None, request.FILES or None)
     errors, problem = [], ""
     if request.method == "POST" and form.is_valid():
@@ -191,7 +186,7 @@ def account_import(request):
 @require_GET
 def account_template(request):
     """The Excel sheet to fill in (columns 姓名/单位/角色/手机/邮箱/用户名, an example, the units' names)."""
-    require_coordinator(request.user)
+    accounts.require_coordinator(request.user)
     response = HttpResponse(
         accounts.template_workbook(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -203,7 +198,7 @@ def account_template(request):
 @require_http_methods(["GET", "POST"])
 def account_deactivate(request, pk):
     """停用账号: asks first (GET), then sets is_active = False (POST); nothing is deleted."""
-    require_coordinator(request.user)
+    accounts.require_coordinator(request.user)
     target = get_object_or_404(User.objects.prefetch_related("groups", "memberships__unit"), pk=pk)
     if not can_reset_password(request.user, target):
         raise PermissionDenied(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 import audit
 from annual.docx import write_docx
 from tasks import access, navigation
-from tasks.models import ProgressReport, WorkPlan
+from tasks.models import ProgressReport
 from units.models import Unit
 from units.roles import roles_for
 
@@ -367,7 +367,3 @@ def circular_docx(request, pk, period_pk):
     audit.record("export", found, changes={_("文件"): name}, request=request)
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=DOCX)
 
-
-def plans_with_published(user):
-    """For the home page: live plans' published circulars."""
-    return circulars.published_for([p for p in _live_plans(user) if p.status == WorkPlan.Status.ACTIVE])
